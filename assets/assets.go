@@ -1,0 +1,38 @@
+// Package assets holds the files relview embeds in its binary: the default
+// model with its visual mean, and the sample photos. Licence notices sit
+// beside each file (models/NOTICE.md, photos/LICENSES.md).
+package assets
+
+import (
+	_ "embed"
+	"encoding/binary"
+	"fmt"
+	"math"
+)
+
+// ModelName is the built-in backbone's name.
+const ModelName = "mobilenet_v2_140_224"
+
+//go:embed models/mobilenet_v2_140_224.onnx
+var modelONNX []byte
+
+// The mean pooled vector over real photos, little-endian float32
+// (regenerate with `go run ./tools/visualmean`).
+//
+//go:embed models/mobilenet_v2_140_224.visual-mean.f32
+var visualMean []byte
+
+// ModelONNX returns the embedded ONNX model file.
+func ModelONNX() []byte { return modelONNX }
+
+// VisualMean returns the mean pooled vector of the built-in model.
+func VisualMean() ([]float32, error) {
+	if len(visualMean)%4 != 0 || len(visualMean) == 0 {
+		return nil, fmt.Errorf("embedded visual mean: %d bytes is not a float32 vector", len(visualMean))
+	}
+	v := make([]float32, len(visualMean)/4)
+	for i := range v {
+		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(visualMean[4*i:]))
+	}
+	return v, nil
+}

@@ -1,0 +1,22 @@
+package cli
+
+import (
+	"fmt"
+
+	"relview/assets"
+	"relview/engine"
+)
+
+// openEngine loads ONNX Runtime, the embedded model and any plug-ins.
+func openEngine(g *globalFlags) (*engine.Engine, error) {
+	mean, err := assets.VisualMean()
+	if err != nil {
+		return nil, fmt.Errorf("built-in model: %w", err)
+	}
+	return engine.Open(engine.Options{
+		ORTLib:  g.ortLib,
+		Threads: g.threads,
+		Builtin: engine.BuiltinModel{Name: assets.ModelName, ONNX: assets.ModelONNX(), VisualMean: mean},
+		Plugins: g.plugins,
+	})
+}

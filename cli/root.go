@@ -1,0 +1,67 @@
+// Package cli is relview's command line: the same engine and library as the
+// GUI, with machine-readable output behind --json and errors on stderr.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Version is relview's version, shown by `relview --version`.
+const Version = "0.1.0"
+
+// globalFlags are shared by every command.
+type globalFlags struct {
+	ortLib  string
+	threads int
+	plugins []string
+}
+
+// errQuiet is returned by a command that has already printed its errors and
+// only needs a non-zero exit code.
+var errQuiet = errors.New("")
+
+// NewRoot builds the command tree. stdout and stderr are parameters so tests
+// can run commands in-process.
+func NewRoot(stdout, stderr io.Writer) *cobra.Command {
+	g := &globalFlags{}
+	root := &cobra.Command{
+		Use:   "relview [FOLDER]",
+		Short: "Explore photos by relational and visual similarity",
+		Long: `relview shows, for any photo in a folder, its relationally similar neighbours
+(the relations among its parts correspond) beside its visually similar ones
+(it looks alike).
+
+The built-in relational encoder is a structural approximation of the paper's
+relsim model, not relsim itself; a real relsim ONNX export plugs in with
+--plugin MANIFEST (see docs/relational.md).`,
+		Version:       Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.ortLib, "ort-lib", "", "path of libonnxruntime.so (default: $RELVIEW_ORT_LIB, lib/ next to the executable, the user data dir, the source tree)")
+	pf.IntVar(&g.threads, "threads", 0, "ONNX Runtime threads (0: all cores)")
+	pf.StringArrayVar(&g.plugins, "plugin", nil, "manifest of a plug-in ONNX encoder that fills its space (repeatable)")
+	root.AddCommand(newModelsCmd(g), newEmbedCmd(g), newCompareCmd(g))
+	return root
+}
+
+// Main runs the command line and returns the process exit code.
+func Main(args []string) int {
+	root := NewRoot(os.Stdout, os.Stderr)
+	root.SetArgs(args)
+	if err := root.Execute(); err != nil {
+		if err != errQuiet {
+			fmt.Fprintln(os.Stderr, "relview:", err)
+		}
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,128 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"sort"
+)
+
+// Options configures an Engine.
+type Options struct {
+	ORTLib  string       // --ort-lib; "" to search the usual places
+	Threads int          // ONNX Runtime intra-op threads per model; 0 = all cores
+	Builtin BuiltinModel // the embedded backbone
+	// Plugins are manifest files; each fills (and overrides) its space.
+	Plugins []string
+}
+
+// Engine owns ONNX Runtime and the encoders of every space.
+type Engine struct {
+	rt       RuntimeInfo
+	encoders []Encoder
+	spaces   []SpaceInfo
+}
+
+// Open loads ONNX Runtime and the encoders: plug-ins first, then the
+// built-in backbone for whatever space no plug-in fills.
+func Open(opts Options) (*Engine, error) {
+	rt, err := LoadRuntime(opts.ORTLib)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{rt: rt}
+	so := SessionOptions{Threads: opts.Threads}
+	filled := map[string]string{}
+	for _, path := range opts.Plugins {
+		m, err := LoadManifest(path)
+		if err != nil {
+			e.Close()
+			return nil, err
+		}
+		if prev, dup := filled[m.Space]; dup {
+			e.Close()
+			return nil, fmt.Errorf("manifest %s: space %q is already filled by %s", path, m.Space, prev)
+		}
+		enc, err := OpenPlugin(m, so)
+		if err != nil {
+			e.Close()
+			return nil, err
+		}
+		filled[m.Space] = path
+		e.add(enc)
+	}
+	_, vis := filled[Visual]
+	_, rel := filled[Relational]
+	if !vis || !rel {
+		if len(opts.Builtin.ONNX) == 0 {
+			e.Close()
+			return nil, errors.New("no built-in model given and not every space has a plug-in")
+		}
+		enc, err := OpenBuiltin(opts.Builtin, !vis, !rel, so)
+		if err != nil {
+			e.Close()
+			return nil, err
+		}
+		e.add(enc)
+	}
+	sort.Slice(e.spaces, func(i, j int) bool { return e.spaces[i].Space < e.spaces[j].Space })
+	return e, nil
+}
+
+func (e *Engine) add(enc Encoder) {
+	e.encoders = append(e.encoders, enc)
+	e.spaces = append(e.spaces, enc.Spaces()...)
+}
+
+// Runtime describes the loaded ONNX Runtime.
+func (e *Engine) Runtime() RuntimeInfo { return e.rt }
+
+// Spaces lists every space, sorted by name ("relational", "visual").
+func (e *Engine) Spaces() []SpaceInfo { return append([]SpaceInfo(nil), e.spaces...) }
+
+// Space returns the info of one space.
+func (e *Engine) Space(name string) (SpaceInfo, bool) {
+	for _, s := range e.spaces {
+		if s.Space == name {
+			return s, true
+		}
+	}
+	return SpaceInfo{}, false
+}
+
+// Encode returns one unit vector per space. Safe for concurrent use.
+func (e *Engine) Encode(img image.Image) (Vectors, error) {
+	all := Vectors{}
+	for _, enc := range e.encoders {
+		v, err := enc.Encode(img)
+		if err != nil {
+			return nil, err
+		}
+		for k, x := range v {
+			all[k] = x
+		}
+	}
+	return all, nil
+}
+
+// EncodeFile decodes an image file and encodes it.
+func (e *Engine) EncodeFile(path string) (Vectors, error) {
+	img, err := DecodeFile(path)
+	if err != nil {
+		return nil, err
+	}
+	v, err := e.Encode(img)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", path, err)
+	}
+	return v, nil
+}
+
+// Close releases every model session (ONNX Runtime itself stays loaded for
+// the life of the process).
+func (e *Engine) Close() {
+	for _, enc := range e.encoders {
+		enc.Close()
+	}
+	e.encoders = nil
+}

@@ -1,0 +1,85 @@
+package engine
+
+import (
+	"math"
+	"testing"
+)
+
+func TestCompareSelfIsOne(t *testing.T) {
+	e := engineForTest(t)
+	a, err := e.EncodeFile(photo("motorcycle_left.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := e.EncodeFile(photo("motorcycle_left.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range e.Spaces() {
+		if got := Cosine(a[s.Space], b[s.Space]); math.Abs(float64(got)-1) > 1e-5 {
+			t.Errorf("%s: self-similarity %.6f, want 1", s.Space, got)
+		}
+		if len(a[s.Space]) != s.Dim {
+			t.Errorf("%s: vector has %d values, Spaces says %d", s.Space, len(a[s.Space]), s.Dim)
+		}
+		var n float64
+		for _, x := range a[s.Space] {
+			n += float64(x) * float64(x)
+		}
+		if math.Abs(n-1) > 1e-4 {
+			t.Errorf("%s: |v|² = %v, want unit vectors", s.Space, n)
+		}
+	}
+}
+
+// Two photos of the same motorcycle must be visually much closer than
+// unrelated photos are to each other.
+func TestVisualSameObjectBeatsUnrelated(t *testing.T) {
+	e := engineForTest(t)
+	vec := func(name string) []float32 {
+		v, err := e.EncodeFile(photo(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v[Visual]
+	}
+	left, right := vec("motorcycle_left.png"), vec("motorcycle_right.png")
+	same := Cosine(left, right)
+	var worst float32 = -1
+	for _, other := range []string{"chelsea.png", "coffee.png", "rocket.jpg", "dog.jpg", "astronaut.png", "kite.jpg"} {
+		o := vec(other)
+		worst = max(worst, Cosine(left, o), Cosine(right, o))
+	}
+	t.Logf("motorcycle left/right %.3f, highest unrelated %.3f", same, worst)
+	if same < 0.8 || same-worst < 0.3 {
+		t.Errorf("same object %.3f vs highest unrelated %.3f: want >= 0.8 and a margin of 0.3", same, worst)
+	}
+}
+
+func TestEncodeMirrorRelational(t *testing.T) {
+	// The relational descriptor averages over flips, so a mirrored photo has
+	// the same structure; a different photo does not.
+	e := engineForTest(t)
+	img, err := DecodeFile(photo("astronaut.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := e.Encode(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := e.Encode(flipH(img))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mirror := Cosine(a[Relational], b[Relational])
+	for _, other := range []string{"chelsea.png", "coffee.png", "rocket.jpg", "kite.jpg"} {
+		o, err := e.EncodeFile(photo(other))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := Cosine(a[Relational], o[Relational]); c >= mirror {
+			t.Errorf("relational(astronaut, %s) = %.3f >= relational(astronaut, its mirror) = %.3f", other, c, mirror)
+		}
+	}
+}

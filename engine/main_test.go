@@ -1,0 +1,78 @@
+package engine
+
+import (
+	"encoding/binary"
+	"math"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+// The engine's tests run the real ONNX Runtime with the real embedded model
+// (read from ../assets, since engine imports nothing of relview's).
+
+const (
+	testModelPath = "../assets/models/mobilenet_v2_140_224.onnx"
+	testMeanPath  = "../assets/models/mobilenet_v2_140_224.visual-mean.f32"
+	testPhotos    = "../assets/photos"
+)
+
+func needRuntime(t testing.TB) {
+	t.Helper()
+	if _, err := LoadRuntime(""); err != nil {
+		t.Fatalf("ONNX Runtime: %v", err)
+	}
+}
+
+var testModel struct {
+	once sync.Once
+	m    BuiltinModel
+	err  error
+}
+
+func builtinForTest(t testing.TB) BuiltinModel {
+	t.Helper()
+	testModel.once.Do(func() {
+		onnx, err := os.ReadFile(testModelPath)
+		if err != nil {
+			testModel.err = err
+			return
+		}
+		raw, err := os.ReadFile(testMeanPath)
+		if err != nil {
+			testModel.err = err
+			return
+		}
+		mean := make([]float32, len(raw)/4)
+		for i := range mean {
+			mean[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+		}
+		testModel.m = BuiltinModel{Name: "mobilenet_v2_140_224", ONNX: onnx, VisualMean: mean}
+	})
+	if testModel.err != nil {
+		t.Fatalf("built-in model: %v", testModel.err)
+	}
+	return testModel.m
+}
+
+var testEngine struct {
+	once sync.Once
+	e    *Engine
+	err  error
+}
+
+// engineForTest is one shared Engine with the built-in encoders.
+func engineForTest(t testing.TB) *Engine {
+	t.Helper()
+	m := builtinForTest(t)
+	testEngine.once.Do(func() {
+		testEngine.e, testEngine.err = Open(Options{Builtin: m})
+	})
+	if testEngine.err != nil {
+		t.Fatalf("open engine: %v", testEngine.err)
+	}
+	return testEngine.e
+}
+
+func photo(name string) string { return filepath.Join(testPhotos, name) }

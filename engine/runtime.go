@@ -1,0 +1,154 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	ort "github.com/yalue/onnxruntime_go"
+)
+
+// ORTLibName is the file name of the ONNX Runtime shared library relview loads.
+const ORTLibName = "libonnxruntime.so.1"
+
+// ORTLibEnv names the environment variable that points at the library.
+const ORTLibEnv = "RELVIEW_ORT_LIB"
+
+// GetORTCommand is the shell command that fetches the library into the current
+// folder's lib/ (the project's scripts/get-onnxruntime.sh does the same).
+const GetORTCommand = `mkdir -p lib && npm pack onnxruntime-node@1.30.0 && ` +
+	`tar -xzf onnxruntime-node-1.30.0.tgz -O package/bin/napi-v6/linux/x64/libonnxruntime.so.1 > lib/libonnxruntime.so.1 && ` +
+	`rm onnxruntime-node-1.30.0.tgz`
+
+// RuntimeCandidate is one place relview looks for the ONNX Runtime library.
+type RuntimeCandidate struct {
+	Source string // "--ort-lib", "$RELVIEW_ORT_LIB", "next to the executable", ...
+	Path   string
+}
+
+// RuntimeCandidates lists, in order, where the library is looked for:
+// the flag, the environment variable, lib/ next to the executable, the user
+// data dir, and lib/ of the relview source tree the working directory is in.
+func RuntimeCandidates(flagPath string) []RuntimeCandidate {
+	var c []RuntimeCandidate
+	if flagPath != "" {
+		c = append(c, RuntimeCandidate{"--ort-lib", flagPath})
+	}
+	if p := os.Getenv(ORTLibEnv); p != "" {
+		c = append(c, RuntimeCandidate{"$" + ORTLibEnv, p})
+	}
+	if exe, err := os.Executable(); err == nil {
+		if real, err := filepath.EvalSymlinks(exe); err == nil {
+			exe = real
+		}
+		dir := filepath.Dir(exe)
+		c = append(c, RuntimeCandidate{"next to the executable", filepath.Join(dir, "lib", ORTLibName)})
+		// An installed Fyne package puts the binary in bin/ and the library in lib/.
+		c = append(c, RuntimeCandidate{"beside the executable's folder", filepath.Join(dir, "..", "lib", "relview", ORTLibName)})
+	}
+	if d := UserDataDir(); d != "" {
+		c = append(c, RuntimeCandidate{"user data dir", filepath.Join(d, "lib", ORTLibName)})
+	}
+	if root := findProjectRoot(); root != "" {
+		c = append(c, RuntimeCandidate{"project folder", filepath.Join(root, "lib", ORTLibName)})
+	}
+	return c
+}
+
+// UserDataDir is relview's per-user data folder ($XDG_DATA_HOME/relview or
+// ~/.local/share/relview); it returns "" when no home is known.
+func UserDataDir() string {
+	if x := os.Getenv("XDG_DATA_HOME"); x != "" {
+		return filepath.Join(x, "relview")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" {
+		return ""
+	}
+	return filepath.Join(home, ".local", "share", "relview")
+}
+
+// findProjectRoot walks up from the working directory to the folder holding
+// relview's go.mod, so `go run`/`go test` inside the source tree find lib/.
+func findProjectRoot() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil && strings.HasPrefix(strings.TrimSpace(string(b)), "module relview") {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// ErrRuntimeNotFound is wrapped by FindRuntime's error when no candidate exists.
+var ErrRuntimeNotFound = errors.New("ONNX Runtime library not found")
+
+// FindRuntime returns the first candidate path that exists. A path given by
+// flag or environment variable that does not exist is an error of its own:
+// the user asked for it explicitly.
+func FindRuntime(flagPath string) (string, error) {
+	cands := RuntimeCandidates(flagPath)
+	var looked []string
+	for _, c := range cands {
+		st, err := os.Stat(c.Path)
+		if err == nil && !st.IsDir() {
+			return c.Path, nil
+		}
+		if c.Source == "--ort-lib" || strings.HasPrefix(c.Source, "$") {
+			if err == nil {
+				err = errors.New("is a directory")
+			}
+			return "", fmt.Errorf("ONNX Runtime library %s (from %s): %w", c.Path, c.Source, err)
+		}
+		looked = append(looked, fmt.Sprintf("  %s: %s", c.Source, c.Path))
+	}
+	return "", fmt.Errorf("%w; looked in:\n%s\nget it with:\n  %s\n(or run scripts/get-onnxruntime.sh in the relview source tree, or point --ort-lib / $%s at a libonnxruntime.so of version >= 1.24)",
+		ErrRuntimeNotFound, strings.Join(looked, "\n"), GetORTCommand, ORTLibEnv)
+}
+
+// RuntimeInfo describes the loaded ONNX Runtime.
+type RuntimeInfo struct {
+	Path    string
+	Version string
+}
+
+var runtimeState struct {
+	sync.Mutex
+	info RuntimeInfo
+	err  error
+	done bool
+}
+
+// LoadRuntime finds and initialises ONNX Runtime once per process. Later calls
+// return the first result (ONNX Runtime cannot be re-initialised in-process).
+func LoadRuntime(flagPath string) (RuntimeInfo, error) {
+	runtimeState.Lock()
+	defer runtimeState.Unlock()
+	if runtimeState.done {
+		return runtimeState.info, runtimeState.err
+	}
+	path, err := FindRuntime(flagPath)
+	if err != nil {
+		// Not cached: the user may fetch the library and try again.
+		return RuntimeInfo{}, err
+	}
+	ort.SetSharedLibraryPath(path)
+	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
+		return RuntimeInfo{}, fmt.Errorf("load ONNX Runtime %s: %w (relview needs ONNX Runtime >= 1.24; get 1.30 with: %s)", path, err, GetORTCommand)
+	}
+	_ = ort.DisableTelemetry()
+	runtimeState.info = RuntimeInfo{Path: path, Version: ort.GetVersion()}
+	runtimeState.done = true
+	return runtimeState.info, nil
+}
