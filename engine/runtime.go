@@ -17,11 +17,19 @@ const ORTLibName = "libonnxruntime.so.1"
 // ORTLibEnv names the environment variable that points at the library.
 const ORTLibEnv = "RELVIEW_ORT_LIB"
 
-// GetORTCommand is the shell command that fetches the library into the current
-// folder's lib/ (the project's scripts/get-onnxruntime.sh does the same).
-const GetORTCommand = `mkdir -p lib && npm pack onnxruntime-node@1.30.0 && ` +
-	`tar -xzf onnxruntime-node-1.30.0.tgz -O package/bin/napi-v6/linux/x64/libonnxruntime.so.1 > lib/libonnxruntime.so.1 && ` +
-	`rm onnxruntime-node-1.30.0.tgz`
+// GetORTCommand is the shell command that fetches ONNX Runtime 1.30.0 (from
+// the onnxruntime-node npm package, MIT) into the user data dir, one of the
+// places relview looks (scripts/get-onnxruntime.sh does the same for lib/ of
+// the source tree).
+func GetORTCommand() string {
+	dir := "~/.local/share/relview/lib"
+	if d := UserDataDir(); d != "" {
+		dir = filepath.Join(d, "lib")
+	}
+	return fmt.Sprintf("mkdir -p %s && npm pack onnxruntime-node@1.30.0 && "+
+		"tar -xzf onnxruntime-node-1.30.0.tgz -O package/bin/napi-v6/linux/x64/libonnxruntime.so.1 > %s/%s && "+
+		"rm onnxruntime-node-1.30.0.tgz", dir, dir, ORTLibName)
+}
 
 // RuntimeCandidate is one place relview looks for the ONNX Runtime library.
 type RuntimeCandidate struct {
@@ -114,7 +122,7 @@ func FindRuntime(flagPath string) (string, error) {
 		looked = append(looked, fmt.Sprintf("  %s: %s", c.Source, c.Path))
 	}
 	return "", fmt.Errorf("%w; looked in:\n%s\nget it with:\n  %s\n(or run scripts/get-onnxruntime.sh in the relview source tree, or point --ort-lib / $%s at a libonnxruntime.so of version >= 1.24)",
-		ErrRuntimeNotFound, strings.Join(looked, "\n"), GetORTCommand, ORTLibEnv)
+		ErrRuntimeNotFound, strings.Join(looked, "\n"), GetORTCommand(), ORTLibEnv)
 }
 
 // RuntimeInfo describes the loaded ONNX Runtime.
@@ -145,7 +153,7 @@ func LoadRuntime(flagPath string) (RuntimeInfo, error) {
 	}
 	ort.SetSharedLibraryPath(path)
 	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
-		return RuntimeInfo{}, fmt.Errorf("load ONNX Runtime %s: %w (relview needs ONNX Runtime >= 1.24; get 1.30 with: %s)", path, err, GetORTCommand)
+		return RuntimeInfo{}, fmt.Errorf("load ONNX Runtime %s: %w (relview needs ONNX Runtime >= 1.24; get 1.30 with: %s)", path, err, GetORTCommand())
 	}
 	_ = ort.DisableTelemetry()
 	runtimeState.info = RuntimeInfo{Path: path, Version: ort.GetVersion()}
