@@ -1,0 +1,93 @@
+package engine
+
+import (
+	"image"
+	"image/color"
+)
+
+// shrink reduces img by integer factors fx, fy with a box (area-average)
+// filter. Camera JPEGs decode to *image.YCbCr: averaging in YCbCr before
+// converting to RGB (an affine map) reads each source byte once and skips
+// millions of colour conversions. Other types go through a generic path.
+func shrink(img image.Image, fx, fy int) *image.NRGBA {
+	b := img.Bounds()
+	dst := image.NewNRGBA(image.Rect(0, 0, b.Dx()/fx, b.Dy()/fy))
+	switch src := img.(type) {
+	case *image.YCbCr:
+		shrinkYCbCr(src, fx, fy, dst)
+	case *image.Gray:
+		shrinkGeneric(b, fx, fy, dst, func(x, y int) (r, g, bl, a uint32) {
+			v := uint32(src.Pix[(y-b.Min.Y)*src.Stride+(x-b.Min.X)])
+			return v, v, v, 255
+		})
+	case *image.NRGBA:
+		shrinkGeneric(b, fx, fy, dst, func(x, y int) (r, g, bl, a uint32) {
+			p := src.Pix[(y-b.Min.Y)*src.Stride+4*(x-b.Min.X):]
+			return uint32(p[0]), uint32(p[1]), uint32(p[2]), uint32(p[3])
+		})
+	default:
+		shrinkGeneric(b, fx, fy, dst, func(x, y int) (r, g, bl, a uint32) {
+			c := color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
+			return uint32(c.R), uint32(c.G), uint32(c.B), uint32(c.A)
+		})
+	}
+	return dst
+}
+
+func shrinkGeneric(b image.Rectangle, fx, fy int, dst *image.NRGBA, at func(x, y int) (r, g, bl, a uint32)) {
+	n := uint32(fx * fy)
+	for oy := 0; oy < dst.Rect.Dy(); oy++ {
+		for ox := 0; ox < dst.Rect.Dx(); ox++ {
+			var sr, sg, sb, sa uint32
+			for y := b.Min.Y + oy*fy; y < b.Min.Y+(oy+1)*fy; y++ {
+				for x := b.Min.X + ox*fx; x < b.Min.X+(ox+1)*fx; x++ {
+					r, g, bl, a := at(x, y)
+					sr, sg, sb, sa = sr+r, sg+g, sb+bl, sa+a
+				}
+			}
+			p := dst.Pix[oy*dst.Stride+4*ox:]
+			p[0], p[1], p[2], p[3] = uint8(sr/n), uint8(sg/n), uint8(sb/n), uint8(sa/n)
+		}
+	}
+}
+
+func shrinkYCbCr(src *image.YCbCr, fx, fy int, dst *image.NRGBA) {
+	b := src.Rect
+	w, h := dst.Rect.Dx(), dst.Rect.Dy()
+	// Chroma planes are subsampled: map source x and y to chroma indices once.
+	cx := make([]int, w*fx)
+	for x := range cx {
+		cx[x] = src.COffset(b.Min.X+x, b.Min.Y) - src.COffset(b.Min.X, b.Min.Y)
+	}
+	sumY := make([]uint32, w)
+	sumCb := make([]uint32, w)
+	sumCr := make([]uint32, w)
+	n := uint32(fx * fy)
+	for oy := 0; oy < h; oy++ {
+		clear(sumY)
+		clear(sumCb)
+		clear(sumCr)
+		for y := b.Min.Y + oy*fy; y < b.Min.Y+(oy+1)*fy; y++ {
+			yrow := src.Y[(y-b.Min.Y)*src.YStride:]
+			c0 := src.COffset(b.Min.X, y)
+			cb, cr := src.Cb[c0:], src.Cr[c0:]
+			for ox := 0; ox < w; ox++ {
+				var sy, scb, scr uint32
+				for x := ox * fx; x < (ox+1)*fx; x++ {
+					sy += uint32(yrow[x])
+					scb += uint32(cb[cx[x]])
+					scr += uint32(cr[cx[x]])
+				}
+				sumY[ox] += sy
+				sumCb[ox] += scb
+				sumCr[ox] += scr
+			}
+		}
+		row := dst.Pix[oy*dst.Stride:]
+		for ox := 0; ox < w; ox++ {
+			r, g, bl := color.YCbCrToRGB(uint8(sumY[ox]/n), uint8(sumCb[ox]/n), uint8(sumCr[ox]/n))
+			p := row[4*ox:]
+			p[0], p[1], p[2], p[3] = r, g, bl, 255
+		}
+	}
+}
