@@ -43,9 +43,13 @@ func run(dir, out string) error {
 		return err
 	}
 	defer enc.Close()
-	files, err := filepath.Glob(filepath.Join(dir, "*"))
-	if err != nil {
-		return err
+	var files []string
+	for _, pat := range []string{"*.jpg", "*.png"} {
+		m, err := filepath.Glob(filepath.Join(dir, pat))
+		if err != nil {
+			return err
+		}
+		files = append(files, m...)
 	}
 	sort.Strings(files)
 	sum := make([]float64, engine.BuiltinPooledDim)
