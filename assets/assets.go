@@ -22,6 +22,14 @@ var modelONNX []byte
 //go:embed models/mobilenet_v2_140_224.visual-mean.f32
 var visualMean []byte
 
+// The built-in relational descriptor's statistics over real photos: cue
+// means and deviations, then the mean descriptor, little-endian float32
+// (regenerate with RELVIEW_WRITE_RELSTATS=1 go test ./engine -run
+// TestWriteRelationalStats; see docs/relational.md).
+//
+//go:embed models/mobilenet_v2_140_224.relational-stats.f32
+var relationalStats []byte
+
 // ModelONNX returns the embedded ONNX model file.
 func ModelONNX() []byte { return modelONNX }
 
@@ -33,6 +41,18 @@ func VisualMean() ([]float32, error) {
 	v := make([]float32, len(visualMean)/4)
 	for i := range v {
 		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(visualMean[4*i:]))
+	}
+	return v, nil
+}
+
+// RelationalStats returns the built-in relational descriptor's statistics.
+func RelationalStats() ([]float32, error) {
+	if len(relationalStats)%4 != 0 || len(relationalStats) == 0 {
+		return nil, fmt.Errorf("embedded relational statistics: %d bytes is not a float32 vector", len(relationalStats))
+	}
+	v := make([]float32, len(relationalStats)/4)
+	for i := range v {
+		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(relationalStats[4*i:]))
 	}
 	return v, nil
 }

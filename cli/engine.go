@@ -13,10 +13,14 @@ func openEngine(g *globalFlags) (*engine.Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("built-in model: %w", err)
 	}
+	rel, err := assets.RelationalStats()
+	if err != nil {
+		return nil, fmt.Errorf("built-in model: %w", err)
+	}
 	return engine.Open(engine.Options{
 		ORTLib:  g.ortLib,
 		Threads: g.threads,
-		Builtin: engine.BuiltinModel{Name: assets.ModelName, ONNX: assets.ModelONNX(), VisualMean: mean},
+		Builtin: engine.BuiltinModel{Name: assets.ModelName, ONNX: assets.ModelONNX(), VisualMean: mean, RelationalStats: rel},
 		Plugins: g.plugins,
 	})
 }

@@ -49,7 +49,7 @@ relsim model, not relsim itself; a real relsim ONNX export plugs in with
 	pf.StringVar(&g.ortLib, "ort-lib", "", "path of libonnxruntime.so (default: $RELVIEW_ORT_LIB, lib/ next to the executable, the user data dir, the source tree)")
 	pf.IntVar(&g.threads, "threads", 0, "ONNX Runtime threads (0: all cores)")
 	pf.StringArrayVar(&g.plugins, "plugin", nil, "manifest of a plug-in ONNX encoder that fills its space (repeatable)")
-	root.AddCommand(newModelsCmd(g), newEmbedCmd(g), newCompareCmd(g))
+	root.AddCommand(newModelsCmd(g), newEmbedCmd(g), newCompareCmd(g), newBenchCmd(g))
 	return root
 }
 

@@ -14,6 +14,10 @@ type BuiltinModel struct {
 	Name       string    // e.g. "mobilenet_v2_140_224"
 	ONNX       []byte    // the model file
 	VisualMean []float32 // mean of unit pooled vectors of real photos, len = BuiltinPooledDim
+	// RelationalStats are the statistics of the relational descriptor over
+	// real photos (cue means and deviations, then the mean descriptor), len
+	// = RelationalStatsLen; needed only when the relational space is built in.
+	RelationalStats []float32
 }
 
 // Names and sizes in the built-in model (see docs/conversion.md).
@@ -47,6 +51,9 @@ func OpenBuiltin(m BuiltinModel, visual, relational bool, opts SessionOptions) (
 	if len(m.VisualMean) != BuiltinPooledDim {
 		return nil, fmt.Errorf("built-in model %s: visual mean has %d values, want %d", m.Name, len(m.VisualMean), BuiltinPooledDim)
 	}
+	if relational && len(m.RelationalStats) != RelationalStatsLen {
+		return nil, fmt.Errorf("built-in model %s: relational statistics have %d values, want %d", m.Name, len(m.RelationalStats), RelationalStatsLen)
+	}
 	sum := sha256.Sum256(m.ONNX)
 	outs := []string{BuiltinPooled}
 	if relational {
@@ -79,7 +86,8 @@ func (b *builtinEncoder) Spaces() []SpaceInfo {
 
 func (b *builtinEncoder) Encode(img image.Image) (Vectors, error) {
 	spec := BuiltinInputSpec
-	out, err := b.sess.run(spec.Tensor(spec.Fit(img)), []int64{1, BuiltinSize, BuiltinSize, 3})
+	in := spec.Tensor(spec.Fit(img))
+	out, err := b.sess.run(in, []int64{1, BuiltinSize, BuiltinSize, 3})
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +108,7 @@ func (b *builtinEncoder) Encode(img image.Image) (Vectors, error) {
 		v[Visual] = p
 	}
 	if b.relational {
-		r, err := relationalDescriptor(out)
+		r, err := relationalDescriptor(out, in, b.model.RelationalStats)
 		if err != nil {
 			return nil, fmt.Errorf("built-in relational: %w", err)
 		}

@@ -15,7 +15,9 @@ import (
 const (
 	testModelPath = "../assets/models/mobilenet_v2_140_224.onnx"
 	testMeanPath  = "../assets/models/mobilenet_v2_140_224.visual-mean.f32"
-	testPhotos    = "../assets/photos"
+	// testRelStatsPath is written by TestWriteRelationalStats.
+	testRelStatsPath = "../assets/models/mobilenet_v2_140_224.relational-stats.f32"
+	testPhotos       = "../assets/photos"
 )
 
 func needRuntime(t testing.TB) {
@@ -44,11 +46,11 @@ func builtinForTest(t testing.TB) BuiltinModel {
 			testModel.err = err
 			return
 		}
-		mean := make([]float32, len(raw)/4)
-		for i := range mean {
-			mean[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+		testModel.m = BuiltinModel{Name: "mobilenet_v2_140_224", ONNX: onnx, VisualMean: f32s(raw)}
+		// Absent while TestWriteRelationalStats has not yet written it.
+		if raw, err := os.ReadFile(testRelStatsPath); err == nil {
+			testModel.m.RelationalStats = f32s(raw)
 		}
-		testModel.m = BuiltinModel{Name: "mobilenet_v2_140_224", ONNX: onnx, VisualMean: mean}
 	})
 	if testModel.err != nil {
 		t.Fatalf("built-in model: %v", testModel.err)
@@ -76,3 +78,11 @@ func engineForTest(t testing.TB) *Engine {
 }
 
 func photo(name string) string { return filepath.Join(testPhotos, name) }
+
+func f32s(raw []byte) []float32 {
+	v := make([]float32, len(raw)/4)
+	for i := range v {
+		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+	}
+	return v
+}

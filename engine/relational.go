@@ -6,101 +6,101 @@ import (
 )
 
 // RelationalEncoderName names the built-in relational encoder everywhere it
-// is shown: it is a structural approximation of relsim, not relsim.
-const RelationalEncoderName = "builtin-structural (approximation of relsim)"
+// is shown: it is a structural approximation of relsim, not relsim. The
+// version changes whenever its vectors change, so catalogs re-embed.
+const RelationalEncoderName = "builtin-structural-v1 (approximation of relsim)"
 
-// The backbone outputs the relational descriptor is computed from.
+// The backbone outputs the relational descriptor is computed from (besides
+// the input picture itself).
 var relationalInputs = []string{"block_12"}
 
+// Layout of the relational descriptor (docs/relational.md):
+//
+//	[ self-similarity of block_12 on a 7×7 grid, flip-symmetrised  (relCoarseLen)
+//	| self-similarity of block_12 on a 14×14 grid, flip-symmetrised (relFineLen)
+//	| the 7 relational cues of relcues.go, standardised, one-sided ]
+//
+// then unit-normalised, centred on the mean descriptor of real photos and
+// normalised again.
 const (
-	relGrid       = 7 // cells per side after pooling the 14×14 map
-	relCells      = relGrid * relGrid
-	RelationalDim = relCells * (relCells - 1) / 2
+	relCoarse    = 7
+	relFine      = 14
+	relCoarseLen = 321  // flip orbits of cell pairs on 7×7 (orbitLen(7))
+	relFineLen   = 4851 // ... on 14×14 (orbitLen(14))
+
+	RelationalDim = relCoarseLen + relFineLen + relCueCount
+
+	// RelationalStatsLen is the length of BuiltinModel.RelationalStats: the
+	// mean and standard deviation of each cue, then the mean descriptor.
+	RelationalStatsLen = 2*relCueCount + RelationalDim
 )
 
-// relationalDescriptor is a self-similarity descriptor (Shechtman & Irani
-// 2007) of the stride-16 feature map: which regions resemble which, not what
-// they look like. Steps: pool to 7×7 cells, subtract the image's mean cell,
-// unit-normalise each cell, take the cell-by-cell cosine matrix, average it
-// over left-right and up-down flips (so a layout and its mirror agree), keep
-// the upper triangle.
-func relationalDescriptor(out map[string]tensorOut) ([]float32, error) {
+// relCueWeights weigh each standardised cue against the two unit-length
+// self-similarity blocks (chosen on benchmark seed 1, see docs/relational.md).
+var relCueWeights = [relCueCount]float32{0.17, 0.42, 0.17, 0.17, 0.34, 0.34, 0.28}
+
+// relationalParts computes the self-similarity blocks (each unit length) and
+// the raw cues of one image from the backbone outputs and the input tensor.
+func relationalParts(out map[string]tensorOut, input []float32) ([]float32, [relCueCount]float64, error) {
+	var cues [relCueCount]float64
 	t, ok := out["block_12"]
 	if !ok || len(t.Shape) != 4 {
-		return nil, fmt.Errorf("backbone output block_12 missing or not 4-d")
+		return nil, cues, fmt.Errorf("backbone output block_12 missing or not 4-d")
 	}
 	c, h, w := int(t.Shape[1]), int(t.Shape[2]), int(t.Shape[3])
-	if h != 2*relGrid || w != 2*relGrid {
-		return nil, fmt.Errorf("block_12 is %dx%d, want %dx%d", h, w, 2*relGrid, 2*relGrid)
+	if h != relFine || w != relFine {
+		return nil, cues, fmt.Errorf("block_12 is %dx%d, want %dx%d", h, w, relFine, relFine)
 	}
-	cells := make([][]float64, relCells)
-	mean := make([]float64, c)
-	for gy := 0; gy < relGrid; gy++ {
-		for gx := 0; gx < relGrid; gx++ {
-			v := make([]float64, c)
-			for ch := 0; ch < c; ch++ {
-				base := ch * h * w
-				s := 0.0
-				for dy := 0; dy < 2; dy++ {
-					for dx := 0; dx < 2; dx++ {
-						s += float64(t.Data[base+(2*gy+dy)*w+2*gx+dx])
-					}
-				}
-				v[ch] = s / 4
-				mean[ch] += v[ch] / relCells
-			}
-			cells[gy*relGrid+gx] = v
-		}
+	if len(input) != 3*BuiltinSize*BuiltinSize {
+		return nil, cues, fmt.Errorf("input has %d values, want %d", len(input), 3*BuiltinSize*BuiltinSize)
 	}
-	for _, v := range cells {
-		n := 0.0
-		for ch := range v {
-			v[ch] -= mean[ch]
-			n += v[ch] * v[ch]
-		}
-		if n > 0 {
-			n = 1 / math.Sqrt(n)
-			for ch := range v {
-				v[ch] *= n
-			}
-		}
+	ssm := make([]float32, 0, relCoarseLen+relFineLen+relCueCount)
+	for _, g := range []int{relCoarse, relFine} {
+		ssm = flipSymmetricSSM(ssm, selfSimilarity(poolCells(t.Data, c, h, w, g)), g)
 	}
-	sim := make([]float64, relCells*relCells)
-	for i := 0; i < relCells; i++ {
-		for j := i; j < relCells; j++ {
-			d := 0.0
-			for ch, x := range cells[i] {
-				d += x * cells[j][ch]
-			}
-			sim[i*relCells+j], sim[j*relCells+i] = d, d
-		}
+	return ssm, relationalCues(input), nil
+}
+
+// assembleRelational appends the standardised cues to the self-similarity
+// blocks and normalises; with centre it also subtracts the mean descriptor
+// of real photos and normalises again. stats is RelationalStatsLen long
+// (only its cue part is read when centre is false).
+func assembleRelational(ssm []float32, cues [relCueCount]float64, stats []float32, centre bool) []float32 {
+	d := append(ssm, make([]float32, relCueCount)...)
+	for i, x := range cues {
+		z := (x - float64(stats[i])) / float64(stats[relCueCount+i])
+		// One-sided: a cue says that a relation is present, never how
+		// absent it is (absence is the common case and carries no
+		// shared structure).
+		d[relCoarseLen+relFineLen+i] = float32(max(z, 0)) * relCueWeights[i]
 	}
-	flip := func(i int, lr, ud bool) int {
-		y, x := i/relGrid, i%relGrid
-		if lr {
-			x = relGrid - 1 - x
-		}
-		if ud {
-			y = relGrid - 1 - y
-		}
-		return y*relGrid + x
-	}
-	desc := make([]float32, 0, RelationalDim)
-	for i := 0; i < relCells; i++ {
-		for j := i + 1; j < relCells; j++ {
-			s := 0.0
-			for _, f := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
-				s += sim[flip(i, f[0], f[1])*relCells+flip(j, f[0], f[1])]
-			}
-			desc = append(desc, float32(s/4))
-		}
-	}
-	if !Normalize(desc) {
+	if !Normalize(d) {
 		// A blank image has no structure: give every such image the same
 		// vector rather than failing it.
-		for i := range desc {
-			desc[i] = float32(1 / math.Sqrt(float64(len(desc))))
+		for i := range d {
+			d[i] = float32(1 / math.Sqrt(float64(len(d))))
 		}
 	}
-	return desc, nil
+	if centre {
+		mean := stats[2*relCueCount:]
+		for i := range d {
+			d[i] -= mean[i]
+		}
+		if !Normalize(d) {
+			d[0] = 1
+		}
+	}
+	return d
+}
+
+// relationalDescriptor is the built-in relational vector of one image.
+func relationalDescriptor(out map[string]tensorOut, input []float32, stats []float32) ([]float32, error) {
+	if len(stats) != RelationalStatsLen {
+		return nil, fmt.Errorf("relational statistics have %d values, want %d", len(stats), RelationalStatsLen)
+	}
+	ssm, cues, err := relationalParts(out, input)
+	if err != nil {
+		return nil, err
+	}
+	return assembleRelational(ssm, cues, stats, true), nil
 }

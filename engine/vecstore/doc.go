@@ -1,0 +1,59 @@
+// Package vecstore holds the embedding vectors of one embedding space (for
+// example the visual space or the relational space) and answers
+// nearest-neighbour queries by cosine similarity.
+//
+// Every vector is normalised to unit length when it is added, so cosine
+// similarity is the dot product of the stored vector and the (normalised)
+// query. Scores lie in [-1, 1]; higher is more similar.
+//
+// # API
+//
+//	type Hit struct { ID int64; Score float32 }
+//
+//	type Index interface {
+//	    Dim() int
+//	    Len() int
+//	    Add(id int64, v []float32) error
+//	    Remove(id int64) bool
+//	    Search(q []float32, k int, exclude func(id int64) bool) ([]Hit, error)
+//	    Get(id int64) ([]float32, bool)
+//	    Scores(q []float32, fn func(id int64, score float32)) error
+//	}
+//
+//	func NewFlat(dim int) *Flat // exact search; implements Index
+//
+// Index is the seam for an approximate index (HNSW, IVF, ...) to be added
+// later; callers should depend on Index, not on *Flat. The catalog rebuilds
+// a store from its database at start-up, so there is no persistence here.
+//
+// # Flat
+//
+// Flat is an exact (brute-force) index: one contiguous row-major []float32
+// holding every vector, plus id<->row maps. Remove swaps the last row into the
+// hole. Search computes the dot product of the query with every row (SIMD
+// through github.com/viterin/vek when the CPU has AVX2 and FMA, otherwise an
+// unrolled Go loop; see Accelerated) and keeps the best k in a bounded
+// min-heap, so it costs O(n·dim + n·log k) time and O(k) extra memory. Above a
+// size threshold the scan is split across up to two goroutines.
+//
+// Results are sorted by score descending; equal scores are ordered by ID
+// ascending, so results are deterministic.
+//
+// # Concurrency
+//
+// All methods are safe for concurrent use. Reads (Search, Scores, Get, Len)
+// share a sync.RWMutex read lock and run in parallel with each other; Add and
+// Remove take the write lock and wait for running searches to finish (a
+// search over 100k×1792 vectors takes tens of milliseconds).
+//
+// The exclude callback of Search is called while the read lock is held,
+// possibly from two goroutines at once, and only for rows that could enter
+// the top k: it must be safe for concurrent use and must not call methods of
+// the index. The Scores callback is called after the lock is released.
+//
+// # Memory
+//
+// A Flat costs 4·dim bytes per vector plus about 40 bytes of bookkeeping:
+// 100k × 1792 float32 is 717 MB. Use Grow before bulk loading to avoid the
+// transient copy that growing a large slice makes.
+package vecstore

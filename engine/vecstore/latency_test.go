@@ -1,0 +1,91 @@
+package vecstore
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestPrintLatencyTable prints a Markdown table of top-24 search latency
+// (p50, p99) per store size, dimension and implementation. It is skipped
+// unless RELVIEW_BENCH=1:
+//
+//	RELVIEW_BENCH=1 go test -run TestPrintLatencyTable -v -timeout 30m ./engine/vecstore/
+//
+// RELVIEW_BENCH_QUERIES sets the number of queries (default 200). The
+// implementations take turns query by query, so load from other processes
+// falls on all of them alike.
+func TestPrintLatencyTable(t *testing.T) {
+	if os.Getenv("RELVIEW_BENCH") != "1" {
+		t.Skip("set RELVIEW_BENCH=1 to measure search latency")
+	}
+	queries := 200
+	if s := os.Getenv("RELVIEW_BENCH_QUERIES"); s != "" {
+		var err error
+		if queries, err = strconv.Atoi(s); err != nil || queries < 1 {
+			t.Fatalf("RELVIEW_BENCH_QUERIES=%q: want a positive integer", s)
+		}
+	}
+	const k = 24
+	var b strings.Builder
+	fmt.Fprintf(&b, "GOMAXPROCS=%d, Accelerated()=%v, %d queries per row, top-%d, load average before: %s\n\n",
+		runtime.GOMAXPROCS(0), Accelerated(), queries, k, loadavg())
+	fmt.Fprintln(&b, "| n | dim | impl | p50 ms | p99 ms | ratio (p50 / vek p50) |")
+	fmt.Fprintln(&b, "|---:|---:|---|---:|---:|---:|")
+	for _, n := range []int{10_000, 100_000} {
+		for _, dim := range []int{384, 1024, 1792} {
+			f := randomStore(t, n, dim)
+			rng := rand.New(rand.NewPCG(7, uint64(dim)))
+			lat := make([][]time.Duration, len(impls))
+			for qi := -3; qi < queries; qi++ { // three warm-up rounds
+				q := randVec(rng, dim)
+				for j := range impls {
+					im := impls[(j+qi+3)%len(impls)] // rotate who goes first
+					f.dot, f.workers = im.dot(), im.workers
+					start := time.Now()
+					if _, err := f.Search(q, k, nil); err != nil {
+						t.Fatal(err)
+					}
+					if qi >= 0 {
+						idx := (j + qi + 3) % len(impls)
+						lat[idx] = append(lat[idx], time.Since(start))
+					}
+				}
+			}
+			base := percentile(lat[0], 50)
+			for i, im := range impls {
+				p50, p99 := percentile(lat[i], 50), percentile(lat[i], 99)
+				fmt.Fprintf(&b, "| %d | %d | %s | %.2f | %.2f | %.2f |\n",
+					n, dim, im.name, ms(p50), ms(p99), float64(p50)/float64(base))
+			}
+			f = nil
+			runtime.GC()
+		}
+	}
+	fmt.Fprintf(&b, "\nload average after: %s\n", loadavg())
+	t.Log("\n" + b.String())
+}
+
+// percentile returns the p-th percentile (nearest rank) of d.
+func percentile(d []time.Duration, p int) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100 // ceil(len·p/100), 1-based
+	return s[max(i, 1)-1]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Join(strings.Fields(string(b))[:3], " ")
+}
