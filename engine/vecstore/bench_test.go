@@ -67,7 +67,7 @@ func BenchmarkSearch(b *testing.B) {
 				b.Run(fmt.Sprintf("n=%d/dim=%d/%s", n, dim, im.name), func(b *testing.B) {
 					f := benchStore(b, n, dim)
 					f.dot, f.workers = im.dot(), im.workers
-					defer func() { f.dot, f.workers = defaultDot(), maxWorkers }()
+					defer func() { f.dot, f.workers = defaultDot(), 1 }()
 					q := randVec(rand.New(rand.NewPCG(1, 2)), dim)
 					b.SetBytes(int64(n * dim * 4))
 					b.ResetTimer()

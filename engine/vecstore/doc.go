@@ -33,8 +33,10 @@
 // hole. Search computes the dot product of the query with every row (SIMD
 // through github.com/viterin/vek when the CPU has AVX2 and FMA, otherwise an
 // unrolled Go loop; see Accelerated) and keeps the best k in a bounded
-// min-heap, so it costs O(n·dim + n·log k) time and O(k) extra memory. Above a
-// size threshold the scan is split across up to two goroutines.
+// min-heap, so it costs O(n·dim + n·log k) time and O(k) extra memory.
+// SetWorkers lets a large scan be split across goroutines; it is off by
+// default because the scan is bound by memory bandwidth and a second
+// goroutine measured no faster on a 2-core machine.
 //
 // Results are sorted by score descending; equal scores are ordered by ID
 // ascending, so results are deterministic.
@@ -47,7 +49,7 @@
 // search over 100k×1792 vectors takes tens of milliseconds).
 //
 // The exclude callback of Search is called while the read lock is held,
-// possibly from two goroutines at once, and only for rows that could enter
+// from several goroutines at once if SetWorkers was raised, and only for rows that could enter
 // the top k: it must be safe for concurrent use and must not call methods of
 // the index. The Scores callback is called after the lock is released.
 //

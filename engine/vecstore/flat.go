@@ -11,21 +11,17 @@ import (
 // is split across goroutines; below it the goroutine start-up is not repaid.
 const parallelMinFloats = 1 << 20
 
-// maxWorkers caps the goroutines of one scan. The target machines have few
-// cores, and other work (indexing, the UI) needs them too.
-const maxWorkers = 2
-
 // Flat is an exact index: it scores every stored vector on each query. The
 // zero value is not usable; call NewFlat.
 type Flat struct {
-	dim     int
-	dot     dotFunc // immutable after construction (tests swap it while idle)
-	workers int     // goroutines for a large scan; immutable after construction
+	dim int
+	dot dotFunc // immutable after construction (tests swap it while idle)
 
-	mu   sync.RWMutex
-	data []float32     // row-major, len(data) == len(ids)*dim
-	ids  []int64       // row -> id
-	rows map[int64]int // id -> row
+	mu      sync.RWMutex
+	workers int           // goroutines for a scan above parallelMinFloats
+	data    []float32     // row-major, len(data) == len(ids)*dim
+	ids     []int64       // row -> id
+	rows    map[int64]int // id -> row
 }
 
 var _ Index = (*Flat)(nil)
@@ -39,7 +35,7 @@ func NewFlat(dim int) *Flat {
 	return &Flat{
 		dim:     dim,
 		dot:     defaultDot(),
-		workers: min(maxWorkers, runtime.GOMAXPROCS(0)),
+		workers: 1,
 		rows:    make(map[int64]int),
 	}
 }
@@ -54,8 +50,20 @@ func (f *Flat) Len() int {
 	return len(f.ids)
 }
 
-// Grow makes room for n more vectors without reallocating, so that a bulk
-// load does not briefly hold two copies of a large store.
+// SetWorkers sets how many goroutines (at most GOMAXPROCS) split a scan of
+// more than a million floats; the default is 1. A single scan is bound by
+// memory bandwidth: on the 2-core development VM one core already reads about
+// 27 GB/s and a second goroutine gained nothing (docs/benchmarks.md, "Vector
+// search"), so measure before raising it on a machine with more bandwidth.
+func (f *Flat) SetWorkers(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.workers = max(1, min(n, runtime.GOMAXPROCS(0)))
+}
+
+// Grow makes room for n more vectors. Called before a bulk load it avoids
+// the repeated reallocations, and the moments with two copies of a large
+// store in memory, that growing vector by vector causes.
 func (f *Flat) Grow(n int) {
 	if n <= 0 {
 		return
@@ -121,9 +129,9 @@ func (f *Flat) Get(id int64) ([]float32, bool) {
 
 // Search returns the k stored vectors most similar to q, best first (ties
 // by ID ascending), skipping those for which exclude returns true. exclude
-// may be nil; it is called with the read lock held, possibly from two
-// goroutines at once, and only for vectors that would otherwise enter the
-// current top k.
+// may be nil; it is called with the read lock held, from several goroutines
+// at once if SetWorkers was raised, and only for vectors that would
+// otherwise enter the current top k.
 func (f *Flat) Search(q []float32, k int, exclude func(id int64) bool) ([]Hit, error) {
 	if k < 0 {
 		return nil, fmt.Errorf("vecstore: search: k = %d < 0", k)

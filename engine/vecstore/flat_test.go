@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -106,6 +107,7 @@ func TestSearchMatchesBruteForce(t *testing.T) {
 				rng := rand.New(rand.NewPCG(uint64(c.dim), uint64(c.n)))
 				f := NewFlat(c.dim)
 				f.dot = kern.dot
+				f.workers = 2 // used above parallelMinFloats only
 				ids := fill(t, f, rng, c.n)
 				if f.Len() != c.n {
 					t.Fatalf("Len = %d, want %d", f.Len(), c.n)
@@ -174,6 +176,10 @@ func TestParallelEqualsSerial(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	f := NewFlat(1024)
 	fill(t, f, rng, 2500)
+	f.workers = 2
+	if parts := f.split(f.Len()); !slices.Equal(parts, []int{0, 1250, 2500}) {
+		t.Fatalf("split = %v, want [0 1250 2500]", parts)
+	}
 	for range 5 {
 		q := randVec(rng, 1024)
 		f.workers = 1
@@ -192,6 +198,7 @@ func TestTiesByIDAscending(t *testing.T) {
 			rng := rand.New(rand.NewPCG(5, uint64(n)))
 			const dim = 384
 			f := NewFlat(dim)
+			f.workers = 2
 			a, b := randVec(rng, dim), randVec(rng, dim)
 			perm := rng.Perm(n)
 			for _, i := range perm {
@@ -406,6 +413,7 @@ func TestScores(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 9))
 	for _, n := range []int{0, 50, 3000} { // 3000×384: parallel path
 		f := NewFlat(384)
+		f.workers = 2
 		ids := fill(t, f, rng, n)
 		q := randVec(rng, 384)
 		want := map[int64]float32{}
@@ -437,10 +445,11 @@ func TestScores(t *testing.T) {
 // TestConcurrentAddSearch is meant for `go test -race`: a writer adds,
 // replaces and removes while readers search, score and get.
 func TestConcurrentAddSearch(t *testing.T) {
-	const dim = 128
+	const dim = 384
 	f := NewFlat(dim)
+	f.workers = 2 // 2800×384 floats: searches take the parallel path
 	rng := rand.New(rand.NewPCG(10, 11))
-	fill(t, f, rng, 200)
+	fill(t, f, rng, 2800)
 	n := 3000
 	if testing.Short() {
 		n = 500
@@ -508,5 +517,20 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestSetWorkers(t *testing.T) {
+	f := NewFlat(8)
+	if f.workers != 1 {
+		t.Fatalf("default workers = %d, want 1", f.workers)
+	}
+	f.SetWorkers(0)
+	if f.workers != 1 {
+		t.Fatalf("SetWorkers(0): workers = %d, want 1", f.workers)
+	}
+	f.SetWorkers(1 << 20)
+	if f.workers != runtime.GOMAXPROCS(0) {
+		t.Fatalf("SetWorkers(huge): workers = %d, want GOMAXPROCS", f.workers)
 	}
 }
