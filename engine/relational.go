@@ -8,7 +8,7 @@ import (
 // RelationalEncoderName names the built-in relational encoder everywhere it
 // is shown: it is a structural approximation of relsim, not relsim. The
 // version changes whenever its vectors change, so catalogs re-embed.
-const RelationalEncoderName = "builtin-structural-v1 (approximation of relsim)"
+const RelationalEncoderName = "builtin-structural-v2 (approximation of relsim)"
 
 // The backbone outputs the relational descriptor is computed from (besides
 // the input picture itself).
@@ -28,11 +28,15 @@ const (
 	relCoarseLen = 321  // flip orbits of cell pairs on 7×7 (orbitLen(7))
 	relFineLen   = 4851 // ... on 14×14 (orbitLen(14))
 
-	RelationalDim = relCoarseLen + relFineLen + relCueCount
+	relDescLen = relCoarseLen + relFineLen + relCueCount
+
+	// RelationalDim is the length of the stored relational vector: the
+	// descriptor after its count sketch (relsketch.go).
+	RelationalDim = 2048
 
 	// RelationalStatsLen is the length of BuiltinModel.RelationalStats: the
 	// mean and standard deviation of each cue, then the mean descriptor.
-	RelationalStatsLen = 2*relCueCount + RelationalDim
+	RelationalStatsLen = 2*relCueCount + relDescLen
 )
 
 // relCueWeights weigh each standardised cue against the two unit-length
@@ -102,5 +106,5 @@ func relationalDescriptor(out map[string]tensorOut, input []float32, stats []flo
 	if err != nil {
 		return nil, err
 	}
-	return assembleRelational(ssm, cues, stats, true), nil
+	return sketchRelational(assembleRelational(ssm, cues, stats, true)), nil
 }

@@ -40,7 +40,7 @@ func TestWriteRelationalStats(t *testing.T) {
 		stats[k] = float32(m)
 		stats[relCueCount+k] = float32(math.Sqrt(v) + 1e-6)
 	}
-	mean := make([]float64, RelationalDim)
+	mean := make([]float64, relDescLen)
 	for i := range views {
 		d := assembleRelational(append([]float32(nil), ssms[i]...), cues[i], stats, false)
 		for k, x := range d {
