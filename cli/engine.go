@@ -24,3 +24,9 @@ func openEngine(g *globalFlags) (*engine.Engine, error) {
 		Plugins: g.plugins,
 	})
 }
+
+// OpenEngine opens the engine exactly as the commands do, for the GUI (main
+// wires it in), so both share one way of opening it.
+func OpenEngine(ortLib string, threads int, plugins []string) (*engine.Engine, error) {
+	return openEngine(&globalFlags{ortLib: ortLib, threads: threads, plugins: plugins})
+}

@@ -50,6 +50,7 @@ relsim model, not relsim itself; a real relsim ONNX export plugs in with
 	pf.IntVar(&g.threads, "threads", 0, "ONNX Runtime threads (0: all cores)")
 	pf.StringArrayVar(&g.plugins, "plugin", nil, "manifest of a plug-in ONNX encoder that fills its space (repeatable)")
 	root.AddCommand(newModelsCmd(g), newEmbedCmd(g), newCompareCmd(g), newBenchCmd(g))
+	root.AddCommand(newIndexCmd(g), newNeighborsCmd(g), newExportCmd(g), newStatusCmd(g))
 	return root
 }
 

@@ -11,3 +11,11 @@ if [[ -n $unformatted ]]; then
 fi
 go vet ./...
 go test -count=1 ./... "$@"
+# The desktop app in a real X window (Xvfb), when the tools are there.
+if command -v Xvfb >/dev/null && command -v xdotool >/dev/null && command -v import >/dev/null; then
+  shots=$(mktemp -d)
+  scripts/gui-smoke.sh "$shots/neighbours.png" "$shots/map.png"
+  rm -rf "$shots"
+else
+  echo "test: Xvfb, xdotool or ImageMagick missing: skipping the window test (scripts/gui-smoke.sh)"
+fi

@@ -1,0 +1,174 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+	"relview/library"
+)
+
+func newIndexCmd(g *globalFlags) *cobra.Command {
+	var asJSON, wait bool
+	cmd := &cobra.Command{
+		Use:   "index FOLDER",
+		Short: "Index a photo folder, or refresh its index (only new and changed files are read)",
+		Long: `Index FOLDER into its catalog (in the user cache dir, or $RELVIEW_CACHE_DIR):
+new and changed images are decoded, encoded in every space and thumbnailed;
+unchanged files are not read; moved files keep their vectors; files gone from
+the folder leave the catalog. The folder itself is never written to.
+
+A progress bar shows on a terminal, plain lines otherwise. Ctrl-C stops after
+writing what is done; the next run resumes.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			lg := *g
+			if lg.threads == 0 {
+				lg.threads = 1 // one image per core at a time: the library runs a worker per core
+			}
+			eng, err := openEngine(&lg)
+			if err != nil {
+				return err
+			}
+			defer eng.Close()
+			lib, err := library.Open(args[0], library.Options{Engine: eng, Wait: wait})
+			if err != nil {
+				return err
+			}
+			defer lib.Close()
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			show := newProgressView(cmd.ErrOrStderr(), asJSON)
+			sum, err := lib.Index(ctx, show.update)
+			show.finish()
+			out := cmd.OutOrStdout()
+			if asJSON {
+				if jerr := json.NewEncoder(out).Encode(sum); jerr != nil {
+					return fmt.Errorf("write: %w", jerr)
+				}
+			} else {
+				printSummary(out, lib, sum)
+			}
+			return err
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON (no progress bar)")
+	cmd.Flags().BoolVar(&wait, "wait", false, "wait for another relview process indexing this folder instead of failing")
+	return cmd
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// progressView shows index progress: a bar on a terminal, a line every few
+// seconds otherwise, nothing in JSON mode.
+type progressView struct {
+	w     io.Writer
+	tty   bool
+	quiet bool
+	bar   *progressbar.ProgressBar
+	last  time.Time
+}
+
+func newProgressView(w io.Writer, quiet bool) *progressView {
+	return &progressView{w: w, tty: isTerminal(w), quiet: quiet}
+}
+
+func (v *progressView) update(p library.Progress) {
+	if v.quiet || p.Phase != library.PhaseIndex || p.Total == 0 {
+		return
+	}
+	if v.tty {
+		if v.bar == nil {
+			v.bar = progressbar.NewOptions(p.Total, progressbar.OptionSetWriter(v.w),
+				progressbar.OptionSetDescription("indexing"), progressbar.OptionShowCount(),
+				progressbar.OptionSetItsString("images"), progressbar.OptionShowIts(),
+				progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
+				progressbar.OptionFullWidth(), progressbar.OptionClearOnFinish())
+		}
+		desc := "indexing"
+		if p.Paused {
+			desc = "paused"
+		}
+		v.bar.Describe(desc)
+		v.bar.Set(p.Done)
+		return
+	}
+	if time.Since(v.last) < 2*time.Second && p.Done != p.Total {
+		return
+	}
+	v.last = time.Now()
+	eta := ""
+	if p.ETA > 0 {
+		eta = fmt.Sprintf(", %s left", p.ETA.Round(time.Second))
+	}
+	fmt.Fprintf(v.w, "indexed %d/%d (%.1f images/s%s, %d unchanged, %d failed) %s\n",
+		p.Done, p.Total, p.Rate, eta, p.Skipped, p.Failed, p.Current)
+}
+
+func (v *progressView) finish() {
+	if v.bar != nil {
+		v.bar.Finish()
+	}
+}
+
+func printSummary(w io.Writer, lib *library.Library, s library.Summary) {
+	fmt.Fprintf(w, "%s: %d images\n", lib.Root(), s.Scanned)
+	fmt.Fprintf(w, "  indexed    %d", s.Indexed)
+	if s.Reembed > 0 {
+		fmt.Fprintf(w, " (%d re-embedded for a new model)", s.Reembed)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  unchanged  %d\n", s.Unchanged)
+	for _, x := range []struct {
+		n    int
+		name string
+	}{{s.Moved, "moved"}, {s.Copied, "copies"}, {s.Touched, "touched"}, {s.Removed, "removed"}} {
+		if x.n > 0 {
+			fmt.Fprintf(w, "  %-10s %d\n", x.name, x.n)
+		}
+	}
+	fmt.Fprintf(w, "  failed     %d\n", s.Failed)
+	printProblems(w, s.Failures, 20)
+	if len(s.Problems) > 0 {
+		fmt.Fprintf(w, "  not read   %d\n", len(s.Problems))
+		printProblems(w, s.Problems, 10)
+	}
+	rate := ""
+	if s.Rate > 0 {
+		rate = fmt.Sprintf(", %.1f images/s", s.Rate)
+	}
+	fmt.Fprintf(w, "  time       %s%s\n", s.Elapsed.Round(time.Millisecond), rate)
+}
+
+// printProblems lists up to max problems, grouping the rest by reason.
+func printProblems(w io.Writer, ps []library.Problem, max int) {
+	sort.Slice(ps, func(i, j int) bool { return ps[i].Path < ps[j].Path })
+	for i, p := range ps {
+		if i == max {
+			fmt.Fprintf(w, "      ... and %d more\n", len(ps)-max)
+			break
+		}
+		fmt.Fprintf(w, "      %s: %s\n", printable(p.Path), p.Reason)
+	}
+}
+
+// printable quotes a path that is not valid UTF-8 or holds control characters.
+func printable(p string) string {
+	if strings.ToValidUTF8(p, "\uFFFD") != p || strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 }) {
+		return fmt.Sprintf("%q", p)
+	}
+	return path.Clean(p)
+}

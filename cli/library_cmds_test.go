@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"relview/library"
+)
+
+// photoFolder copies a few sample photos into a temp folder and points the
+// cache at another temp folder.
+func photoFolder(t *testing.T, names ...string) string {
+	t.Helper()
+	t.Setenv(library.CacheDirEnv, t.TempDir())
+	dir := t.TempDir()
+	for _, n := range names {
+		b, err := os.ReadFile(photos + n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, n), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestIndexNeighborsStatusExport(t *testing.T) {
+	names := []string{"motorcycle_left.png", "motorcycle_right.png", "chelsea.png", "dog.jpg", "rocket.jpg"}
+	dir := photoFolder(t, names...)
+	os.WriteFile(filepath.Join(dir, "broken.jpg"), []byte("\xff\xd8\xff garbage"), 0o644)
+
+	out, _, err := run(t, "index", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"indexed    5", "failed     1", "broken.jpg: ", "images/s"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("index summary lacks %q:\n%s", want, out)
+		}
+	}
+	out, _, err = run(t, "index", "--json", dir)
+	var sum library.Summary
+	if err != nil || json.Unmarshal([]byte(out), &sum) != nil || sum.Unchanged != 6 || sum.Indexed != 0 {
+		t.Errorf("second index: %q, %v", out, err)
+	}
+
+	out, _, err = run(t, "neighbors", "--json", "-k", "2", dir, filepath.Join(dir, "motorcycle_left.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nb map[string][]struct {
+		Path  string
+		Score float64
+	}
+	if err := json.Unmarshal([]byte(out), &nb); err != nil {
+		t.Fatalf("%q: %v", out, err)
+	}
+	if len(nb["relational"]) != 2 || len(nb["visual"]) != 2 || nb["visual"][0].Path != "motorcycle_right.png" || nb["visual"][0].Score < 0.5 {
+		t.Errorf("neighbours %+v", nb)
+	}
+	// An image outside the folder, one space.
+	out, _, err = run(t, "neighbors", "--space", "visual", "-k", "1", dir, photos+"kite.jpg")
+	if err != nil || !strings.Contains(out, "visual neighbours") || strings.Contains(out, "relational") {
+		t.Errorf("outside image: %q, %v", out, err)
+	}
+	if _, _, err := run(t, "neighbors", "--space", "smell", dir, "dog.jpg"); err == nil {
+		t.Errorf("unknown space accepted")
+	}
+
+	out, _, err = run(t, "status", "--json", dir)
+	var st library.Status
+	if err != nil || json.Unmarshal([]byte(out), &st) != nil {
+		t.Fatalf("status: %q, %v", out, err)
+	}
+	if st.Indexed != 5 || st.Failed != 1 || len(st.Spaces) != 2 || st.CatalogSize == 0 || !strings.HasPrefix(st.Catalog, os.Getenv(library.CacheDirEnv)) {
+		t.Errorf("status %+v", st)
+	}
+
+	out, _, err = run(t, "export", "--space", "visual", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(nil, 1<<24)
+	lines := 0
+	for sc.Scan() {
+		var rec map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			t.Fatal(err)
+		}
+		vec, _ := rec["visual"].([]any)
+		if _, rel := rec["relational"]; rel || len(vec) != 1792 || rec["path"] == "" {
+			t.Errorf("export line %v...", rec["path"])
+		}
+		lines++
+	}
+	if lines != 5 {
+		t.Errorf("export: %d lines, want 5", lines)
+	}
+}
+
+func TestIndexBusy(t *testing.T) {
+	dir := photoFolder(t, "dog.jpg")
+	lib, err := library.Open(dir, library.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	_, stderr, code := relview(t, nil, "index", dir)
+	if code == 0 || !strings.Contains(stderr, fmt.Sprintf("library busy (pid %d", os.Getpid())) {
+		t.Errorf("exit %d, stderr %q: want a clear 'library busy (pid N)'", code, stderr)
+	}
+}

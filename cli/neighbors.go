@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"relview/engine"
+	"relview/library"
+)
+
+func newNeighborsCmd(g *globalFlags) *cobra.Command {
+	var k int
+	var space string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:     "neighbors FOLDER IMAGE [-k N] [--space relational|visual] [--json]",
+		Aliases: []string{"neighbours"},
+		Short:   "The indexed images of FOLDER most similar to IMAGE, in each space",
+		Long: `Print the k images of FOLDER's index most similar to IMAGE, relationally and
+visually (or in one --space), with cosine scores. IMAGE may be a path inside
+FOLDER (relative to it or not) or any other image file, which is then encoded.
+Run 'relview index FOLDER' first.`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if k < 1 {
+				return fmt.Errorf("-k %d: want at least 1", k)
+			}
+			folder, img := args[0], args[1]
+			lib, err := library.Open(folder, library.Options{ReadOnly: true})
+			if err != nil {
+				return err
+			}
+			defer func() { lib.Close() }()
+			spaces, err := lib.Spaces()
+			if err != nil {
+				return err
+			}
+			if len(spaces) == 0 {
+				return fmt.Errorf("%s has no index yet: run 'relview index %s' first", folder, folder)
+			}
+			if space != "" {
+				if !contains(spaces, space) {
+					return fmt.Errorf("--space %q: the index has %v", space, spaces)
+				}
+				spaces = []string{space}
+			}
+			// An image outside the catalog needs the engine to encode it.
+			if _, err := lib.Lookup(img); err != nil {
+				eng, err := openEngine(g)
+				if err != nil {
+					return err
+				}
+				defer eng.Close()
+				lib.Close()
+				if lib, err = library.Open(folder, library.Options{ReadOnly: true, Engine: eng}); err != nil {
+					return err
+				}
+			}
+			res := map[string][]library.Neighbour{}
+			for _, sp := range spaces {
+				hits, err := lib.NeighboursOfFile(img, sp, k)
+				if err != nil {
+					return err
+				}
+				res[sp] = hits
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				type hit struct {
+					Path  string  `json:"path"`
+					Score float32 `json:"score"`
+				}
+				js := map[string][]hit{}
+				for sp, hs := range res {
+					js[sp] = []hit{}
+					for _, h := range hs {
+						js[sp] = append(js[sp], hit{Path: h.Path, Score: h.Score})
+					}
+				}
+				return json.NewEncoder(out).Encode(js)
+			}
+			for _, sp := range spaces {
+				note := ""
+				if sp == engine.Relational {
+					note = "  (structural approximation of relsim unless a plug-in fills it)"
+				}
+				fmt.Fprintf(out, "%s neighbours of %s%s\n", sp, img, note)
+				for i, h := range res[sp] {
+					fmt.Fprintf(out, "  %2d  %6.3f  %s\n", i+1, h.Score, printable(h.Path))
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().IntVarP(&k, "k", "k", 10, "neighbours per space")
+	cmd.Flags().StringVar(&space, "space", "", "only this space (relational or visual); default both")
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"relational": [{"path", "score"}...], "visual": [...]}`)
+	return cmd
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"relview/library"
+)
+
+func newStatusCmd(g *globalFlags) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status FOLDER [--json]",
+		Short: "Counts, failures, models, and the catalog's location and size for FOLDER",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			lib, err := library.Open(args[0], library.Options{ReadOnly: true})
+			if err != nil {
+				return err
+			}
+			defer lib.Close()
+			st, err := lib.Status()
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				return json.NewEncoder(out).Encode(st)
+			}
+			fmt.Fprintf(out, "folder     %s\n", st.Folder)
+			fmt.Fprintf(out, "catalog    %s (%s, schema %d)\n", st.Catalog, humanBytes(st.CatalogSize), st.Schema)
+			fmt.Fprintf(out, "thumbnails %s\n", humanBytes(st.ThumbsSize))
+			fmt.Fprintf(out, "images     %d indexed, %d failed\n", st.Indexed, st.Failed)
+			for _, sp := range st.Spaces {
+				fmt.Fprintf(out, "  %-10s %d vectors, %s (dim %d)\n", sp.Space, sp.Vectors, sp.Model, sp.Dim)
+			}
+			if st.Failed > 0 {
+				fmt.Fprintln(out, "failed:")
+				printProblems(out, st.Failures, 50)
+			}
+			if len(st.Problems) > 0 {
+				fmt.Fprintln(out, "not read:")
+				printProblems(out, st.Problems, 50)
+			}
+			if st.Images == 0 {
+				fmt.Fprintf(out, "not indexed yet: run 'relview index %s'\n", args[0])
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the status as JSON")
+	return cmd
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

@@ -1,0 +1,353 @@
+package library
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"relview/engine"
+)
+
+// CacheDirEnv names the environment variable that overrides the cache root.
+const CacheDirEnv = "RELVIEW_CACHE_DIR"
+
+// Options configures Open.
+type Options struct {
+	// Engine encodes images. Needed to index and for NeighboursOfFile on a
+	// file outside the catalog; queries on catalogued images work without.
+	Engine *engine.Engine
+	// CacheRoot is the folder holding every library's cache folder; "" means
+	// $RELVIEW_CACHE_DIR, else os.UserCacheDir()/relview.
+	CacheRoot string
+	// ReadOnly opens for queries only: no writer lock is taken and Index
+	// refuses to run. Several read-only opens may run beside one writer.
+	ReadOnly bool
+	// Wait makes Open wait for another process's writer lock instead of
+	// failing with ErrBusy. WaitContext bounds the wait (nil: forever).
+	Wait        bool
+	WaitContext context.Context
+	// Workers decoding and encoding in parallel; 0 means one per core.
+	Workers int
+	// BatchSize is the number of results written per transaction (0: 32).
+	BatchSize int
+	// ThumbCacheEntries is the size of the in-memory thumbnail LRU (0: 256).
+	ThumbCacheEntries int
+}
+
+// CacheRoot returns the folder under which every library keeps its cache:
+// root if not empty, else $RELVIEW_CACHE_DIR, else os.UserCacheDir()/relview.
+func CacheRoot(root string) (string, error) {
+	if root != "" {
+		return filepath.Abs(root)
+	}
+	if env := os.Getenv(CacheDirEnv); env != "" {
+		return filepath.Abs(env)
+	}
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no cache folder: %w (set $%s)", err, CacheDirEnv)
+	}
+	return filepath.Join(base, "relview"), nil
+}
+
+// CacheDir is the cache folder of the library at folder (an absolute path):
+// CacheRoot/<first 16 hex digits of the SHA-256 of the path>.
+func CacheDir(cacheRoot, folder string) string {
+	sum := sha256.Sum256([]byte(folder))
+	return filepath.Join(cacheRoot, hex.EncodeToString(sum[:8]))
+}
+
+// Library is one photo folder with its catalog, thumbnails and search stores.
+// All methods are safe for concurrent use.
+type Library struct {
+	root   string // absolute, symlinks resolved
+	dir    string // cache folder
+	db     *sql.DB
+	eng    *engine.Engine
+	lock   *writerLock
+	opts   Options
+	thumbs *thumbCache
+
+	gate     *gate
+	indexMu  sync.Mutex // one Index at a time
+	closeMu  sync.Once
+	storesMu sync.Mutex // serialises loading and updating stores
+	stores   map[string]*spaceStore
+}
+
+// Open opens the library of folder, creating its cache folder and catalog
+// when needed. Unless opts.ReadOnly, it takes the library's writer lock: a
+// second writer gets an error wrapping ErrBusy (or waits, with opts.Wait).
+func Open(folder string, opts Options) (*Library, error) {
+	abs, err := filepath.Abs(folder)
+	if err != nil {
+		return nil, fmt.Errorf("library %s: %w", folder, err)
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("library %s: %w", folder, err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("library %s: not a folder", folder)
+	}
+	croot, err := CacheRoot(opts.CacheRoot)
+	if err != nil {
+		return nil, fmt.Errorf("library %s: %w", folder, err)
+	}
+	dir := CacheDir(croot, abs)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("library %s: cache folder: %w", folder, err)
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.NumCPU()
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 32
+	}
+	l := &Library{root: abs, dir: dir, eng: opts.Engine, opts: opts, gate: newGate(), stores: map[string]*spaceStore{}}
+	if !opts.ReadOnly {
+		ctx := opts.WaitContext
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		l.lock, err = acquireLock(ctx, filepath.Join(dir, "lock"), opts.Wait)
+		if err != nil {
+			return nil, fmt.Errorf("library %s: %w", folder, err)
+		}
+	}
+	l.db, err = openCatalog(filepath.Join(dir, "catalog.db"))
+	if err != nil {
+		l.lock.release()
+		return nil, fmt.Errorf("library %s: %w", folder, err)
+	}
+	if !opts.ReadOnly {
+		if _, err := l.db.Exec(`INSERT INTO meta(key, value) VALUES ('root', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, abs); err != nil {
+			l.Close()
+			return nil, fmt.Errorf("library %s: catalog: %w", folder, err)
+		}
+	}
+	l.thumbs, err = newThumbCache(filepath.Join(dir, "thumbs"), opts.ThumbCacheEntries)
+	if err != nil {
+		l.Close()
+		return nil, fmt.Errorf("library %s: %w", folder, err)
+	}
+	return l, nil
+}
+
+// Close releases the catalog and the writer lock. Stop indexing (cancel its
+// context) before closing.
+func (l *Library) Close() error {
+	var err error
+	l.closeMu.Do(func() {
+		if l.db != nil {
+			err = l.db.Close()
+		}
+		l.lock.release()
+	})
+	return err
+}
+
+// Root is the library's folder (absolute).
+func (l *Library) Root() string { return l.root }
+
+// CacheFolder is the folder holding the catalog and thumbnails.
+func (l *Library) CacheFolder() string { return l.dir }
+
+// CatalogPath is the path of the SQLite catalog.
+func (l *Library) CatalogPath() string { return filepath.Join(l.dir, "catalog.db") }
+
+// ReadOnly reports whether the library was opened without the writer lock.
+func (l *Library) ReadOnly() bool { return l.opts.ReadOnly }
+
+// Image is one catalogued file.
+type Image struct {
+	ID     int64     `json:"id"`
+	Path   string    `json:"path"` // relative to the library folder, '/'-separated
+	Size   int64     `json:"size"`
+	MTime  time.Time `json:"mtime"`
+	Hash   string    `json:"hash"`
+	Width  int       `json:"width"`
+	Height int       `json:"height"`
+	Format string    `json:"format"`
+	Status string    `json:"status"`           // StatusIndexed or StatusFailed
+	Reason string    `json:"reason,omitempty"` // why it failed
+}
+
+// AbsPath is the image's absolute path.
+func (l *Library) AbsPath(img Image) string {
+	return filepath.Join(l.root, filepath.FromSlash(img.Path))
+}
+
+const imageCols = `id, path, size, mtime, hash, width, height, format, status, reason`
+
+func scanImage(sc interface{ Scan(...any) error }) (Image, error) {
+	var im Image
+	var mt int64
+	err := sc.Scan(&im.ID, &im.Path, &im.Size, &mt, &im.Hash, &im.Width, &im.Height, &im.Format, &im.Status, &im.Reason)
+	im.MTime = unixNano(mt)
+	return im, err
+}
+
+func unixNano(ns int64) time.Time { return time.Unix(0, ns) }
+
+// prefixed qualifies each of a comma-separated list of columns.
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i := range parts {
+		parts[i] = p + parts[i]
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Images lists every catalogued file (indexed and failed), sorted by path.
+func (l *Library) Images() ([]Image, error) {
+	return l.queryImages(`SELECT ` + imageCols + ` FROM images ORDER BY path`)
+}
+
+// Failures lists the files that could not be indexed, with their reasons.
+func (l *Library) Failures() ([]Image, error) {
+	return l.queryImages(`SELECT `+imageCols+` FROM images WHERE status = ? ORDER BY path`, StatusFailed)
+}
+
+func (l *Library) queryImages(q string, args ...any) ([]Image, error) {
+	rows, err := l.db.Query(q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list images: %w", err)
+	}
+	defer rows.Close()
+	var out []Image
+	for rows.Next() {
+		im, err := scanImage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list images: %w", err)
+		}
+		out = append(out, im)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list images: %w", err)
+	}
+	return out, nil
+}
+
+// Image returns one catalogued file by id.
+func (l *Library) Image(id int64) (Image, error) {
+	im, err := scanImage(l.db.QueryRow(`SELECT `+imageCols+` FROM images WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Image{}, fmt.Errorf("image %d: %w", id, errNotIndexed)
+	}
+	if err != nil {
+		return Image{}, fmt.Errorf("image %d: %w", id, err)
+	}
+	return im, nil
+}
+
+// Lookup finds a catalogued file by its path: relative to the library
+// folder first; failing that, as a file-system path (absolute or relative to
+// the working directory) inside the folder.
+func (l *Library) Lookup(p string) (Image, error) {
+	var tries []string
+	if !filepath.IsAbs(p) {
+		tries = append(tries, filepath.ToSlash(filepath.Clean(p)))
+	}
+	if rel, ok := l.fsRel(p); ok {
+		tries = append(tries, rel)
+	}
+	for _, rel := range tries {
+		im, err := scanImage(l.db.QueryRow(`SELECT `+imageCols+` FROM images WHERE path = ?`, rel))
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return Image{}, fmt.Errorf("%s: %w", p, err)
+		}
+		return im, nil
+	}
+	return Image{}, fmt.Errorf("%s: %w", p, errNotIndexed)
+}
+
+// fsRel maps a file-system path to the catalog's relative form; ok is false
+// for a path outside the library folder.
+func (l *Library) fsRel(p string) (string, bool) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", false
+	}
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		abs = filepath.Join(dir, filepath.Base(abs))
+	}
+	return toRel(l.root, abs)
+}
+
+// IsNotIndexed reports whether err says an image is not in the catalog.
+func IsNotIndexed(err error) bool { return errors.Is(err, errNotIndexed) }
+
+// gate pauses workers: wait blocks while paused.
+type gate struct {
+	mu     sync.Mutex
+	paused bool
+	ch     chan struct{} // closed while running
+}
+
+func newGate() *gate {
+	ch := make(chan struct{})
+	close(ch)
+	return &gate{ch: ch}
+}
+
+func (g *gate) pause() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.paused {
+		g.paused = true
+		g.ch = make(chan struct{})
+	}
+}
+
+func (g *gate) resume() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.paused {
+		g.paused = false
+		close(g.ch)
+	}
+}
+
+func (g *gate) isPaused() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.paused
+}
+
+func (g *gate) wait(ctx context.Context) error {
+	g.mu.Lock()
+	ch := g.ch
+	g.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Pause stops indexing from starting new files (the ones in progress finish
+// and are written); Resume lets it go on.
+func (l *Library) Pause() { l.gate.pause() }
+
+// Resume continues paused indexing.
+func (l *Library) Resume() { l.gate.resume() }
+
+// Paused reports whether indexing is paused.
+func (l *Library) Paused() bool { return l.gate.isPaused() }

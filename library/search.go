@@ -1,0 +1,322 @@
+package library
+
+import (
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+
+	"relview/engine"
+	"relview/engine/vecstore"
+)
+
+// spaceStore is the in-memory search index of one space, holding the vectors
+// made by one model.
+type spaceStore struct {
+	model string
+	dim   int
+	idx   vecstore.Index
+}
+
+// Neighbour is one search hit: a catalogued image and its cosine similarity
+// to the query.
+type Neighbour struct {
+	Image
+	Score float32 `json:"score"`
+}
+
+// wantModel is the (model, dim) a space's store should hold: the engine's
+// when there is one, else the one most vectors of the space in the catalog
+// were made by.
+func (l *Library) wantModel(space string) (string, int, error) {
+	if l.eng != nil {
+		if si, ok := l.eng.Space(space); ok {
+			return si.Model, si.Dim, nil
+		}
+	}
+	var model string
+	var dim int
+	err := l.db.QueryRow(`SELECT model, dim FROM vectors WHERE space = ? GROUP BY model, dim ORDER BY count(*) DESC LIMIT 1`, space).Scan(&model, &dim)
+	if err != nil {
+		return "", 0, fmt.Errorf("space %q: no vectors in the catalog (index the library first)", space)
+	}
+	return model, dim, nil
+}
+
+// store returns the search index of space, loading it from the catalog on
+// first use.
+func (l *Library) store(space string) (*spaceStore, error) {
+	l.storesMu.Lock()
+	defer l.storesMu.Unlock()
+	if s := l.stores[space]; s != nil {
+		return s, nil
+	}
+	model, dim, err := l.wantModel(space)
+	if err != nil {
+		return nil, err
+	}
+	flat := vecstore.NewFlat(dim)
+	var n int
+	if err := l.db.QueryRow(`SELECT count(*) FROM vectors WHERE space = ? AND model = ? AND dim = ?`, space, model, dim).Scan(&n); err != nil {
+		return nil, fmt.Errorf("space %q: load: %w", space, err)
+	}
+	flat.Grow(n)
+	// Failed images have no vectors (the writer deletes them), so no join.
+	rows, err := l.db.Query(`SELECT image_id, data FROM vectors WHERE space = ? AND model = ? AND dim = ? ORDER BY id`, space, model, dim)
+	if err != nil {
+		return nil, fmt.Errorf("space %q: load: %w", space, err)
+	}
+	defer rows.Close()
+	vec := make([]float32, dim)
+	for rows.Next() {
+		var id int64
+		var blob sql.RawBytes // valid until Next: no copy, no garbage
+		if err := rows.Scan(&id, &blob); err != nil {
+			return nil, fmt.Errorf("space %q: load: %w", space, err)
+		}
+		if len(blob) != 4*dim {
+			continue // damaged row: the next refresh re-embeds it
+		}
+		decodeInto(vec, blob)
+		if err := flat.Add(id, vec); err != nil {
+			continue // a zero or NaN vector cannot be searched
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("space %q: load: %w", space, err)
+	}
+	s := &spaceStore{model: model, dim: dim, idx: flat}
+	l.stores[space] = s
+	return s, nil
+}
+
+// applyToStores mirrors a committed batch into the loaded stores.
+func (l *Library) applyToStores(adds []vecWrite, removes []int64) {
+	l.storesMu.Lock()
+	defer l.storesMu.Unlock()
+	for _, id := range removes {
+		for _, s := range l.stores {
+			s.idx.Remove(id)
+		}
+	}
+	for _, a := range adds {
+		if s := l.stores[a.space]; s != nil && s.model == a.model && s.dim == len(a.vec) {
+			s.idx.Add(a.id, a.vec)
+		}
+	}
+}
+
+// vecWrite is one vector written to the catalog.
+type vecWrite struct {
+	id    int64
+	space string
+	model string
+	vec   []float32
+}
+
+// Spaces lists the spaces that have vectors in the catalog (or that the
+// engine fills), sorted.
+func (l *Library) Spaces() ([]string, error) {
+	set := map[string]bool{}
+	if l.eng != nil {
+		for _, s := range l.eng.Spaces() {
+			set[s.Space] = true
+		}
+	}
+	rows, err := l.db.Query(`SELECT DISTINCT space FROM vectors`)
+	if err != nil {
+		return nil, fmt.Errorf("spaces: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, fmt.Errorf("spaces: %w", err)
+		}
+		set[s] = true
+	}
+	out := make([]string, 0, len(set))
+	for s := range set {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out, rows.Err()
+}
+
+// Vector returns the stored vector of one image in one space.
+func (l *Library) Vector(id int64, space string) ([]float32, error) {
+	s, err := l.store(space)
+	if err != nil {
+		return nil, err
+	}
+	v, ok := s.idx.Get(id)
+	if !ok {
+		return nil, fmt.Errorf("image %d has no %s vector from %s: %w", id, space, s.model, errNotIndexed)
+	}
+	return v, nil
+}
+
+// Neighbours returns the k images most similar in space to the catalogued
+// image at path (see Lookup), best first, the image itself left out.
+func (l *Library) Neighbours(path, space string, k int) ([]Neighbour, error) {
+	im, err := l.Lookup(path)
+	if err != nil {
+		return nil, err
+	}
+	return l.NeighboursByID(im.ID, space, k)
+}
+
+// NeighboursByID is Neighbours for an image id.
+func (l *Library) NeighboursByID(id int64, space string, k int) ([]Neighbour, error) {
+	q, err := l.Vector(id, space)
+	if err != nil {
+		return nil, err
+	}
+	return l.search(q, space, k, id)
+}
+
+// NeighboursOfFile returns the k catalogued images most similar in space to
+// any image file, inside the library or not. A catalogued, unchanged file
+// uses its stored vector and is left out of its own results; any other file
+// is decoded and encoded (which needs Options.Engine).
+func (l *Library) NeighboursOfFile(path, space string, k int) ([]Neighbour, error) {
+	if im, err := l.Lookup(path); err == nil && im.Status == StatusIndexed {
+		if st, err := os.Stat(l.AbsPath(im)); err == nil && st.Size() == im.Size && st.ModTime().UnixNano() == im.MTime.UnixNano() {
+			if hits, err := l.NeighboursByID(im.ID, space, k); err == nil {
+				return hits, nil
+			}
+		}
+	}
+	v, err := l.EncodeFile(path)
+	if err != nil {
+		return nil, err
+	}
+	q, ok := v[space]
+	if !ok {
+		return nil, fmt.Errorf("space %q: the engine does not fill it", space)
+	}
+	return l.search(q, space, k, -1)
+}
+
+// EncodeFile decodes and encodes any image file with the library's engine.
+func (l *Library) EncodeFile(path string) (engine.Vectors, error) {
+	if l.eng == nil {
+		return nil, errors.New("encoding a file needs an engine (library opened without one)")
+	}
+	return l.eng.EncodeFile(path)
+}
+
+func (l *Library) search(q []float32, space string, k int, self int64) ([]Neighbour, error) {
+	s, err := l.store(space)
+	if err != nil {
+		return nil, err
+	}
+	if len(q) != s.dim {
+		return nil, fmt.Errorf("space %q: query has %d values, the catalog's %s vectors %d", space, len(q), s.model, s.dim)
+	}
+	hits, err := s.idx.Search(q, k, func(id int64) bool { return id == self })
+	if err != nil {
+		return nil, fmt.Errorf("search %s: %w", space, err)
+	}
+	return l.withImages(hits)
+}
+
+// withImages attaches the catalog rows to search hits, keeping their order.
+func (l *Library) withImages(hits []vecstore.Hit) ([]Neighbour, error) {
+	if len(hits) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(hits))
+	marks := make([]string, len(hits))
+	for i, h := range hits {
+		args[i], marks[i] = h.ID, "?"
+	}
+	rows, err := l.db.Query(`SELECT `+imageCols+` FROM images WHERE id IN (`+strings.Join(marks, ",")+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("neighbours: %w", err)
+	}
+	defer rows.Close()
+	byID := map[int64]Image{}
+	for rows.Next() {
+		im, err := scanImage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("neighbours: %w", err)
+		}
+		byID[im.ID] = im
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("neighbours: %w", err)
+	}
+	out := make([]Neighbour, 0, len(hits))
+	for _, h := range hits {
+		if im, ok := byID[h.ID]; ok { // a row deleted since the search is dropped
+			out = append(out, Neighbour{Image: im, Score: h.Score})
+		}
+	}
+	return out, nil
+}
+
+// Scores returns the similarity in space of every indexed image to image id
+// (the image itself included, at about 1).
+func (l *Library) Scores(id int64, space string) (map[int64]float32, error) {
+	q, err := l.Vector(id, space)
+	if err != nil {
+		return nil, err
+	}
+	s, err := l.store(space)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]float32, s.idx.Len())
+	var mu sync.Mutex // in case the index calls back from several goroutines
+	err = s.idx.Scores(q, func(id int64, score float32) {
+		mu.Lock()
+		out[id] = score
+		mu.Unlock()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scores %s: %w", space, err)
+	}
+	return out, nil
+}
+
+// ScatterPoint is one image's similarity to a reference image in both
+// spaces, for the relational-vs-visual map.
+type ScatterPoint struct {
+	ID         int64   `json:"id"`
+	Relational float32 `json:"relational"`
+	Visual     float32 `json:"visual"`
+}
+
+// Scatter returns, for every image indexed in both spaces, its relational
+// and visual similarity to image id (the image itself left out).
+func (l *Library) Scatter(id int64) ([]ScatterPoint, error) {
+	rel, err := l.Scores(id, engine.Relational)
+	if err != nil {
+		return nil, err
+	}
+	vis, err := l.Scores(id, engine.Visual)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ScatterPoint, 0, len(rel))
+	for k, r := range rel {
+		if v, ok := vis[k]; ok && k != id {
+			out = append(out, ScatterPoint{ID: k, Relational: r, Visual: v})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// decodeInto fills v from a little-endian float32 blob of the same length.
+func decodeInto(v []float32, b []byte) {
+	for i := range v {
+		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+}

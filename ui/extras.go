@@ -1,0 +1,235 @@
+package ui
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+	"relview/engine"
+	"relview/library"
+)
+
+// fileQuerier is a Source that can also search with any image file as the
+// query (a photo dropped from outside the library); libSource is one.
+type fileQuerier interface {
+	NeighboursOfFile(path, space string, k int) ([]library.Neighbour, error)
+}
+
+// ShowFile makes an image file from anywhere the query: it is encoded and
+// both columns fill with its neighbours in the library. It does not enter
+// the history.
+func (b *Browser) ShowFile(path string) {
+	fq, ok := b.src.(fileQuerier)
+	if !ok || b.src == nil {
+		return
+	}
+	b.queryGen++
+	gen, k := b.queryGen, b.cfg.K
+	b.query = 0
+	b.external = path
+	b.queryStart = time.Now()
+	b.hint.Hide()
+	b.title.SetText("Dropped: " + filepath.Base(path))
+	b.details.SetText(path)
+	b.grid.UnselectAll()
+	b.preview.Image = nil
+	b.preview.Refresh()
+	b.rel.setNote("Encoding and searching…")
+	b.vis.setNote("Encoding and searching…")
+	b.updateNav()
+	b.jobs.Add(1)
+	go func() {
+		defer b.jobs.Done()
+		img, _ := engine.DecodeFile(path)
+		rel, relErr := fq.NeighboursOfFile(path, engine.Relational, k)
+		vis, visErr := fq.NeighboursOfFile(path, engine.Visual, k)
+		fyne.Do(func() {
+			if gen != b.queryGen {
+				return
+			}
+			if img != nil {
+				b.setPreview(img)
+			}
+			b.fill(b.rel, hitsOf(rel), relErr)
+			b.fill(b.vis, hitsOf(vis), visErr)
+			b.lastRel, b.lastVis = hitsOf(rel), hitsOf(vis)
+			b.debugf("neighbours relational=%d visual=%d query=%s analogies=false ms=%.1f", len(rel), len(vis), path,
+				float64(time.Since(b.queryStart).Microseconds())/1000)
+		})
+	}()
+}
+
+// showCompare compares the query with another photo of the library: both
+// pictures and their relational and visual similarity.
+func (b *Browser) showCompare() {
+	a, ok := b.byID[b.query]
+	if !ok || b.src == nil {
+		return
+	}
+	src := b.src
+	var scores map[int64]library.ScatterPoint
+	var scoreErr error
+	// The scores of every photo against the query, computed once.
+	loaded := make(chan struct{})
+	go func() {
+		defer close(loaded)
+		pts, err := src.Scatter(a.ID)
+		scoreErr = err
+		scores = make(map[int64]library.ScatterPoint, len(pts))
+		for _, p := range pts {
+			scores[p.ID] = p
+		}
+	}()
+
+	candidates := make([]library.Image, 0, len(b.shown))
+	for _, im := range b.shown {
+		if im.ID != a.ID {
+			candidates = append(candidates, im)
+		}
+	}
+	filtered := candidates
+	left, right := newThumbView(galleryThumb), newThumbView(galleryThumb)
+	left.set(a, b.thumbs)
+	result := widget.NewLabel("Pick a photo to compare with " + baseName(a.Path))
+	result.Wrapping = fyne.TextWrapWord
+	list := widget.NewList(
+		func() int { return len(filtered) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(filtered[i].Path) })
+	list.OnSelected = func(i widget.ListItemID) {
+		other := filtered[i]
+		right.set(other, b.thumbs)
+		result.SetText("Comparing…")
+		go func() {
+			<-loaded
+			fyne.Do(func() {
+				if scoreErr != nil {
+					result.SetText(queryError(scoreErr))
+					return
+				}
+				p, ok := scores[other.ID]
+				if !ok {
+					result.SetText(other.Path + " is not indexed in both spaces yet.")
+					return
+				}
+				result.SetText(compareText(a, other, p))
+			})
+		}()
+	}
+	filter := widget.NewEntry()
+	filter.SetPlaceHolder("Filter by name")
+	filter.OnChanged = func(s string) {
+		filtered = arrange(candidates, s, sortName)
+		list.UnselectAll()
+		list.Refresh()
+	}
+	pics := container.NewGridWithColumns(2, left.stack, right.stack)
+	body := container.NewBorder(container.NewVBox(pics, result, filter), nil, nil, nil, list)
+	d := dialog.NewCustom("Compare", "Close", body, b.win)
+	d.Resize(fyne.NewSize(620, 640))
+	d.Show()
+}
+
+// compareText words the similarity of two photos.
+func compareText(a, o library.Image, p library.ScatterPoint) string {
+	var verdict string
+	switch {
+	case p.Relational >= 0.5 && p.Visual < 0.3:
+		verdict = "an analogy: the parts relate alike, the pictures look different"
+	case p.Relational >= 0.5 && p.Visual >= 0.3:
+		verdict = "alike in both ways"
+	case p.Visual >= 0.3:
+		verdict = "they look alike, their parts relate differently"
+	default:
+		verdict = "alike in neither way"
+	}
+	return fmt.Sprintf("%s ↔ %s\nrelational %.3f · visual %.3f — %s", baseName(a.Path), baseName(o.Path), p.Relational, p.Visual, verdict)
+}
+
+// Settings keys beyond those in session.go.
+const (
+	prefWeight = "analogyWeight"
+	prefPlugin = "relationalPlugin"
+)
+
+// showSettings edits the preferences: neighbours per column, analogy
+// weight, worker threads, a plug-in relational encoder; it shows where the
+// cache is and clears it.
+func (b *Browser) showSettings(s *Session) {
+	p := b.app.Preferences()
+	kSel := widget.NewSelect([]string{"4", "6", "8", "12", "16", "24"}, func(v string) {
+		n, _ := strconv.Atoi(v)
+		if n > 0 && n != b.cfg.K {
+			b.cfg.K = n
+			p.SetInt(prefK, n)
+			b.refreshQuery()
+		}
+	})
+	kSel.SetSelected(strconv.Itoa(b.cfg.K))
+	wLabel := widget.NewLabel("")
+	wSlider := widget.NewSlider(0.1, 1.5)
+	wSlider.Step = 0.1
+	wSlider.SetValue(float64(b.cfg.AnalogyWeight))
+	wLabel.SetText(fmt.Sprintf("%.1f", b.cfg.AnalogyWeight))
+	wSlider.OnChangeEnded = func(v float64) {
+		b.cfg.AnalogyWeight = float32(v)
+		p.SetFloat(prefWeight, v)
+		wLabel.SetText(fmt.Sprintf("%.1f", v))
+		if b.analogies.Checked {
+			b.refreshQuery()
+		}
+	}
+	threads := widget.NewSelect([]string{"auto", "1", "2", "4", "8", "16"}, func(v string) {
+		n, _ := strconv.Atoi(v) // "auto" -> 0
+		p.SetInt(prefThreads, n)
+	})
+	if n := p.Int(prefThreads); n > 0 {
+		threads.SetSelected(strconv.Itoa(n))
+	} else {
+		threads.SetSelected("auto")
+	}
+	plugin := widget.NewEntry()
+	plugin.SetPlaceHolder("manifest.json of a relational ONNX encoder (e.g. a relsim export)")
+	plugin.SetText(p.String(prefPlugin))
+	plugin.OnChanged = func(v string) { p.SetString(prefPlugin, strings.TrimSpace(v)) }
+
+	var encoders []string
+	for _, sp := range []string{engine.Relational, engine.Visual} {
+		if si, ok := b.spaces[sp]; ok {
+			encoders = append(encoders, fmt.Sprintf("%s: %s (%d-d, %s)", sp, si.Model, si.Dim, si.Source))
+		}
+	}
+	enc := widget.NewLabel(strings.Join(encoders, "\n"))
+	enc.Wrapping = fyne.TextWrapWord
+	cacheDir := "(no library open)"
+	if lib := s.library(); lib != nil {
+		cacheDir = lib.CacheFolder()
+	}
+	cacheLabel := widget.NewLabel(cacheDir)
+	cacheLabel.Wrapping = fyne.TextWrapBreak
+	clear := widget.NewButton("Clear this library's cache and re-index", func() {
+		dialog.ShowConfirm("Clear the cache?", "The catalog and thumbnails of this library are deleted and the folder is indexed again. Your photos are not touched.", func(ok bool) {
+			if ok {
+				s.ClearCache()
+			}
+		}, b.win)
+	})
+	form := widget.NewForm(
+		widget.NewFormItem("Neighbours per column", kSel),
+		widget.NewFormItem("Analogy weight w", container.NewBorder(nil, nil, nil, wLabel, wSlider)),
+		widget.NewFormItem("Worker threads", threads),
+		widget.NewFormItem("Relational plug-in", plugin),
+		widget.NewFormItem("Encoders", enc),
+		widget.NewFormItem("Cache", container.NewVBox(cacheLabel, clear)),
+	)
+	note := widget.NewLabel("Threads and the plug-in apply the next time relview starts.")
+	d := dialog.NewCustom("Settings", "Close", container.NewVBox(form, note), b.win)
+	d.Resize(fyne.NewSize(720, 480))
+	d.Show()
+}
