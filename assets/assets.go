@@ -34,25 +34,21 @@ var relationalStats []byte
 func ModelONNX() []byte { return modelONNX }
 
 // VisualMean returns the mean pooled vector of the built-in model.
-func VisualMean() ([]float32, error) {
-	if len(visualMean)%4 != 0 || len(visualMean) == 0 {
-		return nil, fmt.Errorf("embedded visual mean: %d bytes is not a float32 vector", len(visualMean))
-	}
-	v := make([]float32, len(visualMean)/4)
-	for i := range v {
-		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(visualMean[4*i:]))
-	}
-	return v, nil
-}
+func VisualMean() ([]float32, error) { return float32s("visual mean", visualMean) }
 
 // RelationalStats returns the built-in relational descriptor's statistics.
 func RelationalStats() ([]float32, error) {
-	if len(relationalStats)%4 != 0 || len(relationalStats) == 0 {
-		return nil, fmt.Errorf("embedded relational statistics: %d bytes is not a float32 vector", len(relationalStats))
+	return float32s("relational statistics", relationalStats)
+}
+
+// float32s decodes an embedded little-endian float32 vector.
+func float32s(what string, b []byte) ([]float32, error) {
+	if len(b)%4 != 0 || len(b) == 0 {
+		return nil, fmt.Errorf("embedded %s: %d bytes is not a float32 vector", what, len(b))
 	}
-	v := make([]float32, len(relationalStats)/4)
+	v := make([]float32, len(b)/4)
 	for i := range v {
-		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(relationalStats[4*i:]))
+		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
 	}
 	return v, nil
 }
