@@ -38,8 +38,10 @@ type RuntimeCandidate struct {
 }
 
 // RuntimeCandidates lists, in order, where the library is looked for:
-// the flag, the environment variable, lib/ next to the executable, the user
-// data dir, and lib/ of the relview source tree the working directory is in.
+// the flag, the environment variable, lib/ next to the executable,
+// ../lib/relview/ beside the executable's folder (the packaged install), the
+// user data dir, and lib/ of the relview source tree the working directory is
+// in.
 func RuntimeCandidates(flagPath string) []RuntimeCandidate {
 	var c []RuntimeCandidate
 	if flagPath != "" {
