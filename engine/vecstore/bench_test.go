@@ -98,3 +98,40 @@ func BenchmarkDot(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSearchQuantized measures a top-24 query on a Quantized store
+// holding the same vectors as BenchmarkSearch's Flat stores.
+//
+//	go test -run '^$' -bench SearchQuantized -benchtime 50x ./engine/vecstore/
+func BenchmarkSearchQuantized(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		for _, dim := range []int{384, 1792, 2048} {
+			var x *Quantized
+			for _, k := range kernels8 {
+				b.Run(fmt.Sprintf("n=%d/dim=%d/%s", n, dim, k.name), func(b *testing.B) {
+					if x == nil {
+						f := randomStore(b, n, dim)
+						x = NewQuantized(dim)
+						x.Grow(n)
+						for id := range int64(n) {
+							v, _ := f.Get(id)
+							if err := x.Add(id, v); err != nil {
+								b.Fatal(err)
+							}
+						}
+					}
+					x.dot = k.dot
+					defer func() { x.dot = dotInt8 }()
+					q := randVec(rand.New(rand.NewPCG(1, 2)), dim)
+					b.SetBytes(int64(n * dim))
+					b.ResetTimer()
+					for b.Loop() {
+						if _, err := x.Search(q, 24, nil); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		}
+	}
+}

@@ -20,7 +20,8 @@
 //	    Scores(q []float32, fn func(id int64, score float32)) error
 //	}
 //
-//	func NewFlat(dim int) *Flat // exact search; implements Index
+//	func NewFlat(dim int) *Flat           // exact search; implements Index
+//	func NewQuantized(dim int) *Quantized // int8 codes, ¼ the memory; implements Index
 //
 // Index is the seam for an approximate index (HNSW, IVF, ...) to be added
 // later; callers should depend on Index, not on *Flat. The catalog rebuilds
@@ -41,6 +42,25 @@
 // Results are sorted by score descending; equal scores are ordered by ID
 // ascending, so results are deterministic.
 //
+// # Quantized
+//
+// Quantized scans every row like Flat but stores each unit vector as dim
+// int8 codes c = round(127·v/max|v|) (symmetric, -128 never used) plus one
+// float32 scale 1/‖c‖, so dim+4 bytes instead of 4·dim: 100k × (1792+2048)
+// is 384 MB instead of 1.5 GB. The query is quantised the same way; a score
+// is the int32 dot product of the codes times both scales, i.e. the cosine
+// of the two dequantised vectors (clamped to [-1, 1] against rounding). On
+// amd64 with AVX2 the dot product is assembly (VPMOVSXBW + VPMADDWD, exact
+// integer arithmetic, see Int8Accelerated); elsewhere, or with the purego
+// build tag, a Go loop. Get returns the dequantised vector.
+//
+// Against Flat's exact float32 scores, on random and clustered vectors of
+// dimension 384-2048, the score error averages 1-4e-4 (max 2e-3) and the
+// recall of the top 24 is about 0.98-0.99: neighbours whose exact scores
+// are closer than the quantisation error may swap across the cut. Ordering
+// (score, then ID) is deterministic, and Search and Scores give identical
+// scores. SetWorkers and Grow behave as for Flat.
+//
 // # Concurrency
 //
 // All methods are safe for concurrent use. Reads (Search, Scores, Get, Len)
@@ -56,6 +76,7 @@
 // # Memory
 //
 // A Flat costs 4·dim bytes per vector plus about 40 bytes of bookkeeping:
-// 100k × 1792 float32 is 717 MB. Use Grow before bulk loading to avoid the
+// 100k × 1792 float32 is 717 MB. A Quantized costs dim+4 bytes plus the same
+// bookkeeping: 183 MB for 100k × 1792. Use Grow before bulk loading to avoid the
 // transient copy that growing a large slice makes.
 package vecstore

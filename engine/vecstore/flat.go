@@ -7,10 +7,6 @@ import (
 	"sync"
 )
 
-// parallelMinFloats is the number of float32s (rows × dim) above which a scan
-// is split across goroutines; below it the goroutine start-up is not repaid.
-const parallelMinFloats = 1 << 20
-
 // Flat is an exact index: it scores every stored vector on each query. The
 // zero value is not usable; call NewFlat.
 type Flat struct {
@@ -18,7 +14,7 @@ type Flat struct {
 	dot dotFunc // immutable after construction (tests swap it while idle)
 
 	mu      sync.RWMutex
-	workers int           // goroutines for a scan above parallelMinFloats
+	workers int           // goroutines for a scan above parallelMinElems
 	data    []float32     // row-major, len(data) == len(ids)*dim
 	ids     []int64       // row -> id
 	rows    map[int64]int // id -> row
@@ -146,27 +142,9 @@ func (f *Flat) Search(q []float32, k int, exclude func(id int64) bool) ([]Hit, e
 
 	f.mu.RLock()
 	defer f.mu.RUnlock()
-	n := len(f.ids)
-	parts := f.split(n)
-	if len(parts) == 2 { // one part: scan on this goroutine
-		t := newTopK(min(k, n))
-		f.scan(qn, 0, n, t, exclude)
-		return t.sorted(), nil
-	}
-	heaps := make([]*topK, len(parts)-1)
-	var wg sync.WaitGroup
-	for i := range heaps {
-		heaps[i] = newTopK(min(k, parts[i+1]-parts[i]))
-		wg.Go(func() { f.scan(qn, parts[i], parts[i+1], heaps[i], exclude) })
-	}
-	wg.Wait()
-	t := newTopK(min(k, n))
-	for _, h := range heaps {
-		for _, x := range h.h {
-			t.push(x)
-		}
-	}
-	return t.sorted(), nil
+	return searchParts(f.split(len(f.ids)), k, exclude, func(lo, hi int, t *topK) {
+		f.scan(qn, lo, hi, t)
+	}), nil
 }
 
 // Scores calls fn with the score of every stored vector against q. fn runs
@@ -192,22 +170,11 @@ func (f *Flat) scoreAll(qn []float32) ([]int64, []float32) {
 	n := len(f.ids)
 	ids := slices.Clone(f.ids)
 	scores := make([]float32, n)
-	parts := f.split(n)
-	var wg sync.WaitGroup
-	for i := range len(parts) - 1 {
-		lo, hi := parts[i], parts[i+1]
-		work := func() {
-			for r := lo; r < hi; r++ {
-				scores[r] = f.dot(qn, f.row(r))
-			}
+	scoreParts(f.split(n), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			scores[r] = f.dot(qn, f.row(r))
 		}
-		if len(parts) == 2 {
-			work()
-		} else {
-			wg.Go(work)
-		}
-	}
-	wg.Wait()
+	})
 	return ids, scores
 }
 
@@ -224,35 +191,15 @@ func (f *Flat) query(q []float32) ([]float32, error) {
 
 // split returns the row boundaries of the parts an n-row scan is divided
 // into: [0, n] when it is not worth parallelising.
-func (f *Flat) split(n int) []int {
-	w := f.workers
-	if n*f.dim < parallelMinFloats || w < 2 {
-		return []int{0, n}
-	}
-	parts := make([]int, w+1)
-	for i := range parts {
-		parts[i] = n * i / w
-	}
-	return parts
-}
+func (f *Flat) split(n int) []int { return splitRows(n, f.dim, f.workers) }
 
-// scan offers rows [lo, hi) to t. The caller holds the read lock.
-func (f *Flat) scan(qn []float32, lo, hi int, t *topK, exclude func(int64) bool) {
-	if t.k == 0 {
-		return
-	}
+// scan offers rows [lo, hi) to t, which must have k > 0. The caller holds
+// the read lock.
+func (f *Flat) scan(qn []float32, lo, hi int, t *topK) {
 	dim, dot := f.dim, f.dot
 	data, ids := f.data, f.ids
 	for r := lo; r < hi; r++ {
-		s := dot(qn, data[r*dim:(r+1)*dim:(r+1)*dim])
-		if t.full() && s < t.h[0].Score {
-			continue // cannot enter: cheaper than calling exclude
-		}
-		id := ids[r]
-		if exclude != nil && exclude(id) {
-			continue
-		}
-		t.push(Hit{ID: id, Score: s})
+		t.offer(ids[r], dot(qn, data[r*dim:(r+1)*dim:(r+1)*dim]))
 	}
 }
 

@@ -107,7 +107,7 @@ func TestSearchMatchesBruteForce(t *testing.T) {
 				rng := rand.New(rand.NewPCG(uint64(c.dim), uint64(c.n)))
 				f := NewFlat(c.dim)
 				f.dot = kern.dot
-				f.workers = 2 // used above parallelMinFloats only
+				f.workers = 2 // used above parallelMinElems only
 				ids := fill(t, f, rng, c.n)
 				if f.Len() != c.n {
 					t.Fatalf("Len = %d, want %d", f.Len(), c.n)

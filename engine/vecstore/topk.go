@@ -17,14 +17,36 @@ func better(a, b Hit) bool {
 // topK keeps the best k hits seen so far in a min-heap whose root h[0] is the
 // worst of them.
 type topK struct {
-	k int
-	h []Hit
+	k       int
+	h       []Hit
+	exclude func(id int64) bool // consulted by offer; may be nil
 }
 
-func newTopK(k int) *topK { return &topK{k: k, h: make([]Hit, 0, k)} }
+func newTopK(k int, exclude func(id int64) bool) *topK {
+	return &topK{k: k, h: make([]Hit, 0, k), exclude: exclude}
+}
 
 // full reports whether k hits are held; then a hit must beat h[0] to enter.
 func (t *topK) full() bool { return len(t.h) == t.k }
+
+// offer pushes the hit (id, s) unless it cannot enter the top k or
+// t.exclude rejects id. exclude is consulted only for hits that would enter,
+// which is cheaper than calling it for every row scanned. offer requires
+// k > 0; the common case, a hit worse than the current k-th, returns at once
+// and is kept small enough for offer to be inlined into scan loops.
+func (t *topK) offer(id int64, s float32) {
+	if h := t.h; len(h) < cap(h) || s >= h[0].Score { // cap(h) == k
+		t.admit(id, s)
+	}
+}
+
+// admit is the slow path of offer.
+func (t *topK) admit(id int64, s float32) {
+	if t.exclude != nil && t.exclude(id) {
+		return
+	}
+	t.push(Hit{ID: id, Score: s})
+}
 
 // push offers a hit; it enters if fewer than k are held or it beats the worst.
 func (t *topK) push(x Hit) {

@@ -1,0 +1,5 @@
+//go:build !purego
+
+package vecstore
+
+const purego = false

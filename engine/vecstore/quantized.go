@@ -1,0 +1,245 @@
+package vecstore
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// Quantized is an exact-scan index over int8-quantised vectors: it scores
+// every stored vector on each query, like Flat, but stores each vector as dim
+// int8 codes plus one float32 scale, a quarter of Flat's memory, and scores
+// with integer dot products. Scores are estimates of the cosine similarity
+// (typically within 1e-3 of it); see the package documentation. The zero
+// value is not usable; call NewQuantized.
+type Quantized struct {
+	dim int
+	dot dot8Func // immutable after construction (tests swap it while idle)
+
+	mu      sync.RWMutex
+	workers int           // goroutines for a scan above parallelMinElems
+	codes   []int8        // row-major, len(codes) == len(ids)*dim
+	scales  []float32     // row -> 1/‖codes of the row‖
+	ids     []int64       // row -> id
+	rows    map[int64]int // id -> row
+}
+
+var _ Index = (*Quantized)(nil)
+
+// NewQuantized returns an empty int8-quantised index for vectors of
+// dimension dim. It panics if dim < 1.
+func NewQuantized(dim int) *Quantized {
+	if dim < 1 {
+		panic(fmt.Sprintf("vecstore: NewQuantized: dimension %d < 1", dim))
+	}
+	return &Quantized{
+		dim:     dim,
+		dot:     dotInt8,
+		workers: 1,
+		rows:    make(map[int64]int),
+	}
+}
+
+// quantise writes the int8 codes of v into dst and returns the scale that
+// maps them back to a unit vector. v must have passed inverseNorm. Codes are
+// symmetric: c = round(127·v/max|v|), so the largest component becomes ±127
+// and -128 never occurs. The scale is 1/‖c‖ rather than max|v|/(127·‖v‖):
+// it makes scale·c exactly unit length (up to float32 rounding), so a score
+// is the cosine of the two dequantised vectors and never leaves [-1, 1] by
+// more than rounding.
+func quantise(dst []int8, v []float32) float32 {
+	var m float64
+	for _, x := range v {
+		m = max(m, math.Abs(float64(x)))
+	}
+	f := 127 / m
+	var ss int64
+	for i, x := range v {
+		c := int64(math.Round(float64(x) * f)) // |x·f| ≤ 127 up to rounding
+		c = min(max(c, -127), 127)
+		dst[i] = int8(c)
+		ss += c * c
+	}
+	return float32(1 / math.Sqrt(float64(ss))) // ss ≥ 127² > 0
+}
+
+// Dim returns the dimension of the stored vectors.
+func (x *Quantized) Dim() int { return x.dim }
+
+// Len returns the number of stored vectors.
+func (x *Quantized) Len() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return len(x.ids)
+}
+
+// SetWorkers sets how many goroutines (at most GOMAXPROCS) split a scan of
+// more than a million components; the default is 1. See Flat.SetWorkers.
+func (x *Quantized) SetWorkers(n int) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.workers = max(1, min(n, runtime.GOMAXPROCS(0)))
+}
+
+// Grow makes room for n more vectors. Called before a bulk load it avoids
+// the repeated reallocations, and the moments with two copies of a large
+// store in memory, that growing vector by vector causes.
+func (x *Quantized) Grow(n int) {
+	if n <= 0 {
+		return
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.codes = slices.Grow(x.codes, n*x.dim)
+	x.scales = slices.Grow(x.scales, n)
+	x.ids = slices.Grow(x.ids, n)
+}
+
+// Add stores v, normalised to unit length and quantised, under id,
+// replacing any vector already stored under id. v is not retained.
+func (x *Quantized) Add(id int64, v []float32) error {
+	if _, err := inverseNorm(v, x.dim); err != nil {
+		return fmt.Errorf("vecstore: add id %d: %w", id, err)
+	}
+	codes := make([]int8, x.dim) // quantise outside the lock
+	scale := quantise(codes, v)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	row, ok := x.rows[id]
+	if !ok {
+		row = len(x.ids)
+		x.ids = append(x.ids, id)
+		x.scales = append(x.scales, 0)
+		x.codes = slices.Grow(x.codes, x.dim)[:len(x.codes)+x.dim]
+		x.rows[id] = row
+	}
+	copy(x.row(row), codes)
+	x.scales[row] = scale
+	return nil
+}
+
+// Remove deletes the vector stored under id, moving the last row into its
+// place, and reports whether there was one.
+func (x *Quantized) Remove(id int64) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	row, ok := x.rows[id]
+	if !ok {
+		return false
+	}
+	last := len(x.ids) - 1
+	if row != last {
+		copy(x.row(row), x.row(last))
+		x.scales[row] = x.scales[last]
+		moved := x.ids[last]
+		x.ids[row] = moved
+		x.rows[moved] = row
+	}
+	x.ids = x.ids[:last]
+	x.scales = x.scales[:last]
+	x.codes = x.codes[:last*x.dim]
+	delete(x.rows, id)
+	return true
+}
+
+// Get returns the dequantised vector stored under id: unit length up to
+// float32 rounding, each component within about max|v|/254 of the
+// normalised vector that was added.
+func (x *Quantized) Get(id int64) ([]float32, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	row, ok := x.rows[id]
+	if !ok {
+		return nil, false
+	}
+	s := x.scales[row]
+	v := make([]float32, x.dim)
+	for i, c := range x.row(row) {
+		v[i] = float32(c) * s
+	}
+	return v, true
+}
+
+// Search returns the k stored vectors most similar to q, best first (ties
+// by ID ascending), skipping those for which exclude returns true. The query
+// is quantised like the stored vectors, and scores are the cosine of the
+// dequantised vectors. exclude may be nil; it is called with the read lock
+// held, from several goroutines at once if SetWorkers was raised, and only
+// for vectors that would otherwise enter the current top k.
+func (x *Quantized) Search(q []float32, k int, exclude func(id int64) bool) ([]Hit, error) {
+	if k < 0 {
+		return nil, fmt.Errorf("vecstore: search: k = %d < 0", k)
+	}
+	qc, qs, err := x.query(q)
+	if err != nil {
+		return nil, fmt.Errorf("vecstore: search: %w", err)
+	}
+	if k == 0 {
+		return []Hit{}, nil
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return searchParts(x.split(len(x.ids)), k, exclude, func(lo, hi int, t *topK) {
+		x.scan(qc, qs, lo, hi, t)
+	}), nil
+}
+
+// Scores calls fn with the score of every stored vector against q, the
+// same score Search gives. fn runs after the read lock is released, so it
+// may call methods of x; writes made meanwhile are not reflected.
+func (x *Quantized) Scores(q []float32, fn func(id int64, score float32)) error {
+	qc, qs, err := x.query(q)
+	if err != nil {
+		return fmt.Errorf("vecstore: scores: %w", err)
+	}
+	x.mu.RLock()
+	n := len(x.ids)
+	ids := slices.Clone(x.ids)
+	scores := make([]float32, n)
+	scoreParts(x.split(n), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			scores[r] = score8(x.dot(qc, x.row(r)), qs, x.scales[r])
+		}
+	})
+	x.mu.RUnlock()
+	for i, id := range ids {
+		fn(id, scores[i])
+	}
+	return nil
+}
+
+// query validates q and returns its codes and scale.
+func (x *Quantized) query(q []float32) ([]int8, float32, error) {
+	if _, err := inverseNorm(q, x.dim); err != nil {
+		return nil, 0, fmt.Errorf("query: %w", err)
+	}
+	qc := make([]int8, x.dim)
+	return qc, quantise(qc, q), nil
+}
+
+// score8 turns the integer dot product d of a query's and a row's codes into
+// the cosine estimate, clamped to [-1, 1] against rounding. Search and
+// Scores both use it, so they agree exactly.
+func score8(d int32, qs, rs float32) float32 {
+	return min(max(float32(d)*qs*rs, -1), 1)
+}
+
+func (x *Quantized) split(n int) []int { return splitRows(n, x.dim, x.workers) }
+
+// scan offers rows [lo, hi) to t, which must have k > 0. The caller holds
+// the read lock.
+func (x *Quantized) scan(qc []int8, qs float32, lo, hi int, t *topK) {
+	dim, dot := x.dim, x.dot
+	codes, scales, ids := x.codes, x.scales[:len(x.ids)], x.ids
+	for r := lo; r < hi; r++ {
+		d := dot(qc, codes[r*dim:(r+1)*dim:(r+1)*dim])
+		t.offer(ids[r], score8(d, qs, scales[r]))
+	}
+}
+
+// row returns the codes of row r. The caller holds the lock.
+func (x *Quantized) row(r int) []int8 {
+	return x.codes[r*x.dim : (r+1)*x.dim : (r+1)*x.dim]
+}
