@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"testing"
@@ -37,6 +38,15 @@ const benchCaseEnv = "RELVIEW_LIBRARY_BENCH_CASE"
 // TestMain: after every package init, so the JPEG decoder is registered).
 func benchChild() {
 	if c := os.Getenv(benchCaseEnv); c != "" {
+		switch os.Getenv(benchStoreEnv) {
+		case "flat":
+			searchStore = flatStore
+		case "int8":
+			searchStore = quantStore
+		}
+		if os.Getenv(benchNoSnapEnv) != "" {
+			useSnapshots = false
+		}
 		kind, folder, _ := strings.Cut(c, ":")
 		res, err := runBenchCase(kind, folder)
 		res.PeakMB = peakRSSMB()
@@ -48,6 +58,14 @@ func benchChild() {
 		os.Exit(0)
 	}
 }
+
+// benchStoreEnv picks the child's search store (flat or int8; unset: the
+// library's default), benchNoSnapEnv makes it load from the catalog alone, as
+// before snapshots existed.
+const (
+	benchStoreEnv  = "RELVIEW_LIBRARY_BENCH_STORE"
+	benchNoSnapEnv = "RELVIEW_LIBRARY_BENCH_NOSNAP"
+)
 
 type benchResult struct {
 	PeakMB  float64 `json:"peak_mb"` // VmHWM of the child (not ru_maxrss, which keeps the parent's across exec)
@@ -125,6 +143,14 @@ func runBenchCase(kind, folder string) (benchResult, error) {
 		}
 		return benchResult{N: n, Seconds: sec, Extra: fmt.Sprintf("indexed %d, copied %d, unchanged %d, failed %d; engine warm-up before timing %.2f s", sum.Indexed, sum.Copied, sum.Unchanged, sum.Failed, warm.Seconds())}, err
 	case "open":
+		if dir := os.Getenv("RELVIEW_BENCH_CPUPROFILE"); dir != "" {
+			// A CPU profile per child, to see where opening spends its time.
+			f, err := os.Create(filepath.Join(dir, fmt.Sprintf("open-%d.pprof", os.Getpid())))
+			if err == nil {
+				pprof.StartCPUProfile(f)
+				defer pprof.StopCPUProfile()
+			}
+		}
 		start := time.Now()
 		lib, err := Open(folder, Options{ReadOnly: true})
 		if err != nil {
@@ -146,7 +172,10 @@ func runBenchCase(kind, folder string) (benchResult, error) {
 			return benchResult{}, err
 		}
 		warm := time.Since(t2).Seconds()
-		return benchResult{N: 1, Seconds: first, Extra: fmt.Sprintf("then first relational query %.3f s (loads that space), warm visual query %.4f s", second, warm)}, nil
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return benchResult{N: 1, Seconds: first, Extra: fmt.Sprintf("store %s, loaded from %s; then first relational query %.3f s (loads that space), warm visual query %.4f s; HeapInuse %.0f MB",
+			searchStore.name, storeFrom(lib, engine.Visual), second, warm, float64(ms.HeapInuse)/(1<<20))}, nil
 	}
 	return benchResult{}, fmt.Errorf("unknown bench case %q", kind)
 }
@@ -280,8 +309,19 @@ big:
 	t0 := time.Now()
 	fill100k(t, lib100k, cache100k, 100000)
 	t.Logf("filled the 100k catalog in %s", time.Since(t0))
-	op, rss := runCase(t, "open", lib100k, cache100k)
-	row("| 100k catalog: open + first visual neighbours (k=12) | 100000 | %.2f s | — | %.0f MB | %s |", op.Seconds, rss, op.Extra)
+	for _, c := range []struct {
+		name string
+		env  []string
+	}{
+		{"flat float32, no snapshots (as before)", []string{benchStoreEnv + "=flat", benchNoSnapEnv + "=1"}},
+		{"flat float32, first open (catalog load, writes snapshots)", []string{benchStoreEnv + "=flat"}},
+		{"flat float32, snapshots current", []string{benchStoreEnv + "=flat"}},
+		{"int8, first open (float32 snapshots do not fit: catalog load, writes int8 snapshots)", []string{benchStoreEnv + "=int8"}},
+		{"int8, snapshots current", []string{benchStoreEnv + "=int8"}},
+	} {
+		op, rss := runCase(t, "open", lib100k, cache100k, c.env...)
+		row("| 100k catalog, %s: open + first visual neighbours (k=12) | 100000 | %.2f s | — | %.0f MB | %s |", c.name, op.Seconds, rss, op.Extra)
+	}
 
 	fmt.Println(strings.Join(rows, "\n"))
 }

@@ -19,7 +19,7 @@ const (
 )
 
 // schemaVersion is the catalog schema this code writes (PRAGMA user_version).
-const schemaVersion = 1
+const schemaVersion = 2
 
 // migrations[i] brings a catalog from user_version i to i+1. A new schema
 // change appends a step; old steps are never edited.
@@ -60,6 +60,28 @@ var migrations = []string{
 		key   TEXT PRIMARY KEY,
 		value TEXT NOT NULL
 	);`,
+	// 1 -> 2: a generation per space, bumped by every write to its vectors
+	// (cascaded deletes included), and a random identity of the catalog, so
+	// that a search-store snapshot (snapshot.go) can tell it is stale. (No
+	// INSERT OR IGNORE in the triggers: the outer statement's conflict
+	// policy would override it.)
+	`CREATE TABLE space_gen (
+		space TEXT PRIMARY KEY,
+		gen   INTEGER NOT NULL
+	);
+	INSERT INTO space_gen(space, gen) SELECT DISTINCT space, 1 FROM vectors;
+	INSERT OR REPLACE INTO meta(key, value) VALUES ('catalog_id', lower(hex(randomblob(16))));
+	CREATE TRIGGER vectors_gen_insert AFTER INSERT ON vectors BEGIN
+		INSERT INTO space_gen(space, gen) SELECT NEW.space, 0 WHERE NOT EXISTS (SELECT 1 FROM space_gen WHERE space = NEW.space);
+		UPDATE space_gen SET gen = gen + 1 WHERE space = NEW.space;
+	END;
+	CREATE TRIGGER vectors_gen_update AFTER UPDATE ON vectors BEGIN
+		INSERT INTO space_gen(space, gen) SELECT NEW.space, 0 WHERE NOT EXISTS (SELECT 1 FROM space_gen WHERE space = NEW.space);
+		UPDATE space_gen SET gen = gen + 1 WHERE space IN (OLD.space, NEW.space);
+	END;
+	CREATE TRIGGER vectors_gen_delete AFTER DELETE ON vectors BEGIN
+		UPDATE space_gen SET gen = gen + 1 WHERE space = OLD.space;
+	END;`,
 }
 
 // openCatalog opens (creating and migrating as needed) the SQLite catalog at

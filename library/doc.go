@@ -2,8 +2,10 @@
 // SQLite catalog of every image (size, mtime, content hash, pixel size,
 // status, and one vector per embedding space with the model that made it),
 // indexes new and changed files in the background, caches thumbnails, and
-// answers neighbour queries from in-memory vector stores loaded from the
-// catalog.
+// answers neighbour queries from in-memory vector stores (int8-quantized or
+// float32, see searchStore in snapshot.go), each loaded lazily on its space's
+// first query from a derived snapshot file, or from the catalog when the
+// snapshot is missing, damaged or stale.
 //
 // The photo folder is read-only to the library: nothing is ever written,
 // moved or deleted there. Everything the library writes lives in a per-folder
@@ -13,6 +15,9 @@
 //	    catalog.db   SQLite (WAL), the truth
 //	    lock         flock'ed by the one writer; holds its pid
 //	    thumbs/      JPEG thumbnails keyed by content hash
+//	    index-<space>.bin  search-store snapshot, derived from the catalog
+//	                 (rewritten after a full Index that changed the space,
+//	                 on Close after watched changes, and on a fallback load)
 //
 // Typical use (the GUI and `relview index`):
 //

@@ -278,6 +278,15 @@ func (l *Library) refresh(ctx context.Context, scope []string, progress func(Pro
 		return sum, err
 	}
 	sum.Removed = len(removeIDs)
+	if scope == nil {
+		// Bring the search snapshots up to date with what this run changed
+		// (watch refreshes leave that to Close). A snapshot that cannot be
+		// written only makes the next open slower: the catalog is complete.
+		l.snapDirty.Store(false)
+		if err := l.refreshSnapshots(); err != nil {
+			l.snapDirty.Store(true)
+		}
+	}
 	sum.Elapsed = time.Since(start)
 	if d := time.Since(w.start).Seconds(); d > 0 {
 		sum.Rate = float64(w.p.Done) / d

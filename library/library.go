@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"relview/engine"
@@ -82,6 +83,9 @@ type Library struct {
 	closeMu  sync.Once
 	storesMu sync.Mutex // serialises loading and updating stores
 	stores   map[string]*spaceStore
+	// snapDirty is set when a commit changes vectors and cleared when the
+	// snapshots are brought up to date (after a full Index, or on Close).
+	snapDirty atomic.Bool
 }
 
 // Open opens the library of folder, creating its cache folder and catalog
@@ -146,11 +150,18 @@ func Open(folder string, opts Options) (*Library, error) {
 	return l, nil
 }
 
-// Close releases the catalog and the writer lock. Stop indexing (cancel its
+// Close releases the catalog and the writer lock, first rewriting the search
+// snapshots that vectors changed since they were last written (a watched
+// library's refreshes leave them for here). Stop indexing (cancel its
 // context) before closing.
 func (l *Library) Close() error {
 	var err error
 	l.closeMu.Do(func() {
+		if l.db != nil && !l.opts.ReadOnly && l.snapDirty.Load() {
+			// A snapshot is only a faster way to open: one that cannot be
+			// written is rebuilt from the catalog on the next open.
+			_ = l.refreshSnapshots()
+		}
 		if l.db != nil {
 			err = l.db.Close()
 		}

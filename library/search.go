@@ -1,7 +1,6 @@
 package library
 
 import (
-	"database/sql"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -21,7 +20,14 @@ type spaceStore struct {
 	model string
 	dim   int
 	idx   vecstore.Index
+	from  string // where it was loaded from: fromSnapshot or fromCatalog
 }
+
+// Where a store was loaded from.
+const (
+	fromSnapshot = "snapshot"
+	fromCatalog  = "catalog"
+)
 
 // Neighbour is one search hit: a catalogued image and its cosine similarity
 // to the query.
@@ -48,8 +54,9 @@ func (l *Library) wantModel(space string) (string, int, error) {
 	return model, dim, nil
 }
 
-// store returns the search index of space, loading it from the catalog on
-// first use.
+// store returns the search index of space, loading it on first use: from
+// its snapshot when that is current and sound, else from the catalog (and
+// then the snapshot is rewritten).
 func (l *Library) store(space string) (*spaceStore, error) {
 	l.storesMu.Lock()
 	defer l.storesMu.Unlock()
@@ -60,43 +67,23 @@ func (l *Library) store(space string) (*spaceStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	flat := vecstore.NewFlat(dim)
-	var n int
-	if err := l.db.QueryRow(`SELECT count(*) FROM vectors WHERE space = ? AND model = ? AND dim = ?`, space, model, dim).Scan(&n); err != nil {
-		return nil, fmt.Errorf("space %q: load: %w", space, err)
-	}
-	flat.Grow(n)
-	// Failed images have no vectors (the writer deletes them), so no join.
-	rows, err := l.db.Query(`SELECT image_id, data FROM vectors WHERE space = ? AND model = ? AND dim = ? ORDER BY id`, space, model, dim)
-	if err != nil {
-		return nil, fmt.Errorf("space %q: load: %w", space, err)
-	}
-	defer rows.Close()
-	vec := make([]float32, dim)
-	for rows.Next() {
-		var id int64
-		var blob sql.RawBytes // valid until Next: no copy, no garbage
-		if err := rows.Scan(&id, &blob); err != nil {
-			return nil, fmt.Errorf("space %q: load: %w", space, err)
-		}
-		if len(blob) != 4*dim {
-			continue // damaged row: the next refresh re-embeds it
-		}
-		decodeInto(vec, blob)
-		if err := flat.Add(id, vec); err != nil {
-			continue // a zero or NaN vector cannot be searched
+	s := &spaceStore{model: model, dim: dim, idx: searchStore.new(dim), from: fromSnapshot}
+	if !useSnapshots || l.loadSnapshot(space, model, dim, s.idx) != nil {
+		// Missing, stale or damaged: the catalog is the truth.
+		s.idx, s.from = searchStore.new(dim), fromCatalog
+		if err := l.loadFromCatalog(space, model, dim, s.idx, useSnapshots); err != nil {
+			return nil, err
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("space %q: load: %w", space, err)
-	}
-	s := &spaceStore{model: model, dim: dim, idx: flat}
 	l.stores[space] = s
 	return s, nil
 }
 
 // applyToStores mirrors a committed batch into the loaded stores.
 func (l *Library) applyToStores(adds []vecWrite, removes []int64) {
+	if len(adds)+len(removes) > 0 {
+		l.snapDirty.Store(true)
+	}
 	l.storesMu.Lock()
 	defer l.storesMu.Unlock()
 	for _, id := range removes {

@@ -243,3 +243,57 @@ func (x *Quantized) scan(qc []int8, qs float32, lo, hi int, t *topK) {
 func (x *Quantized) row(r int) []int8 {
 	return x.codes[r*x.dim : (r+1)*x.dim : (r+1)*x.dim]
 }
+
+// AppendCodes adds rows that are already quantised by this store's scheme
+// (what a snapshot of it holds): codes holds len(ids) rows of Dim() codes in
+// -127..127, scales the matching 1/‖codes‖. It is the fast path for loading
+// a saved index: no normalising, no quantising, one copy. The ids must not
+// be stored yet; on any error nothing is added.
+func (x *Quantized) AppendCodes(ids []int64, codes []int8, scales []float32) error {
+	n := len(ids)
+	if len(codes) != n*x.dim || len(scales) != n {
+		return fmt.Errorf("vecstore: append codes: %d ids, %d codes, %d scales: %w (dimension %d)", n, len(codes), len(scales), ErrDim, x.dim)
+	}
+	for r, s := range scales {
+		if !(s > 0) || math.IsInf(float64(s), 0) {
+			return fmt.Errorf("vecstore: append codes: row %d: %w: scale %v", r, ErrInvalid, s)
+		}
+	}
+	for i, c := range codes {
+		if c == -128 {
+			return fmt.Errorf("vecstore: append codes: row %d: %w: code -128", i/x.dim, ErrInvalid)
+		}
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	seen := make(map[int64]struct{}, n)
+	for _, id := range ids {
+		if _, dup := x.rows[id]; dup {
+			return fmt.Errorf("vecstore: append codes: id %d is already stored", id)
+		}
+		if _, dup := seen[id]; dup {
+			return fmt.Errorf("vecstore: append codes: id %d given twice", id)
+		}
+		seen[id] = struct{}{}
+	}
+	base := len(x.ids)
+	x.ids = append(x.ids, ids...)
+	x.scales = append(x.scales, scales...)
+	x.codes = append(x.codes, codes...)
+	for i, id := range ids {
+		x.rows[id] = base + i
+	}
+	return nil
+}
+
+// Codes returns a copy of the codes and the scale stored under id, for
+// saving the store without re-quantising.
+func (x *Quantized) Codes(id int64) ([]int8, float32, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	r, ok := x.rows[id]
+	if !ok {
+		return nil, 0, false
+	}
+	return slices.Clone(x.row(r)), x.scales[r], true
+}
