@@ -29,8 +29,8 @@ func newStatusCmd(g *globalFlags) *cobra.Command {
 				return json.NewEncoder(out).Encode(st)
 			}
 			fmt.Fprintf(out, "folder     %s\n", st.Folder)
-			fmt.Fprintf(out, "catalog    %s (%s, schema %d)\n", st.Catalog, humanBytes(st.CatalogSize), st.Schema)
-			fmt.Fprintf(out, "thumbnails %s\n", humanBytes(st.ThumbsSize))
+			fmt.Fprintf(out, "catalog    %s (%s, schema %d)\n", st.Catalog, library.FormatBytes(st.CatalogSize), st.Schema)
+			fmt.Fprintf(out, "thumbnails %s\n", library.FormatBytes(st.ThumbsSize))
 			fmt.Fprintf(out, "images     %d indexed, %d failed\n", st.Indexed, st.Failed)
 			for _, sp := range st.Spaces {
 				fmt.Fprintf(out, "  %-10s %d vectors, %s (dim %d)\n", sp.Space, sp.Vectors, sp.Model, sp.Dim)
@@ -51,16 +51,4 @@ func newStatusCmd(g *globalFlags) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the status as JSON")
 	return cmd
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }

@@ -437,7 +437,7 @@ func readFile(abs string) ([]byte, error) {
 		return nil, errors.New("empty file")
 	}
 	if st.Size() > engine.MaxImageBytes {
-		return nil, fmt.Errorf("file of %s is larger than the %s limit", fmtBytes(st.Size()), fmtBytes(engine.MaxImageBytes))
+		return nil, fmt.Errorf("file of %s is larger than the %s limit", FormatBytes(st.Size()), FormatBytes(engine.MaxImageBytes))
 	}
 	data, err := io.ReadAll(io.LimitReader(f, engine.MaxImageBytes+1))
 	if err != nil {

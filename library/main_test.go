@@ -3,13 +3,11 @@ package library
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"image"
 	"image/jpeg"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -58,19 +56,13 @@ func openTestEngine() (*engine.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := engine.BuiltinModel{Name: assets.ModelName, ONNX: assets.ModelONNX(), VisualMean: mean}
-	// The relational statistics file sits beside the model (the engine's
-	// tests write it); read it the way the engine's tests do.
-	if raw, err := os.ReadFile(relStatsPath); err == nil {
-		m.RelationalStats = make([]float32, len(raw)/4)
-		for i := range m.RelationalStats {
-			m.RelationalStats[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
-		}
+	rel, err := assets.RelationalStats()
+	if err != nil {
+		return nil, err
 	}
+	m := engine.BuiltinModel{Name: assets.ModelName, ONNX: assets.ModelONNX(), VisualMean: mean, RelationalStats: rel}
 	return engine.Open(engine.Options{Threads: 1, Builtin: m})
 }
-
-const relStatsPath = "../assets/models/mobilenet_v2_140_224.relational-stats.f32"
 
 var shared struct {
 	once sync.Once

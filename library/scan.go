@@ -197,7 +197,8 @@ func underAny(rel string, dirs []string) bool {
 	return false
 }
 
-func fmtBytes(n int64) string {
+// FormatBytes renders a byte count for people: "1.5 MiB".
+func FormatBytes(n int64) string {
 	switch {
 	case n >= 1<<30:
 		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
