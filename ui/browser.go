@@ -6,6 +6,7 @@ import (
 	"image"
 	"io"
 	"path"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -132,7 +133,7 @@ func (b *Browser) build() {
 			}
 			c := o.(*galleryCell)
 			im := b.shown[i]
-			c.name.SetText(baseName(im.Path))
+			c.setName(baseName(im.Path))
 			c.thumb.set(im, b.thumbs)
 		})
 	b.grid.OnSelected = func(i widget.GridWrapItemID) {
@@ -258,6 +259,9 @@ func (b *Browser) setCaptions() {
 			return "Encoder: not loaded"
 		}
 		s := "Encoder: " + si.Model
+		if si.Source != "" && !strings.HasPrefix(si.Source, "built-in") {
+			s += " (plug-in, " + path.Base(filepath.ToSlash(si.Source)) + ")"
+		}
 		if si.Note != "" {
 			s += " — " + si.Note
 		}

@@ -152,19 +152,29 @@ func compareText(a, o library.Image, p library.ScatterPoint) string {
 	return fmt.Sprintf("%s ↔ %s\nrelational %.3f · visual %.3f — %s", baseName(a.Path), baseName(o.Path), p.Relational, p.Visual, verdict)
 }
 
-// Settings keys beyond those in session.go.
-const (
-	prefWeight = "analogyWeight"
-	prefPlugin = "relationalPlugin"
-)
+// Settings keys beyond those in session.go and encoders.go.
+const prefWeight = "analogyWeight"
+
+// settingsView is the settings dialog's state (tests reach its rows).
+type settingsView struct {
+	dlg       dialog.Dialog
+	rows      map[string]*encoderRow
+	threads   *widget.Select
+	apply     *widget.Button
+	applyNote *widget.Label
+	inUse     *widget.Label // the encoders of the open library
+	update    func()        // re-checks whether Apply has something to do
+	onApplied func(error)   // tests: after Apply finished and the dialog shows it
+}
 
 // showSettings edits the preferences: neighbours per column, analogy
-// weight, worker threads, a plug-in relational encoder; it shows where the
-// cache is and clears it.
-func (b *Browser) showSettings(s *Session) {
+// weight, worker threads, the encoder of each space (built-in or a plug-in
+// manifest); it shows where the cache is and clears it.
+func (b *Browser) showSettings(s *Session) *settingsView {
+	v := &settingsView{rows: map[string]*encoderRow{}}
 	p := b.app.Preferences()
-	kSel := widget.NewSelect([]string{"4", "6", "8", "12", "16", "24"}, func(v string) {
-		n, _ := strconv.Atoi(v)
+	kSel := widget.NewSelect([]string{"4", "6", "8", "12", "16", "24"}, func(val string) {
+		n, _ := strconv.Atoi(val)
 		if n > 0 && n != b.cfg.K {
 			b.cfg.K = n
 			p.SetInt(prefK, n)
@@ -177,36 +187,82 @@ func (b *Browser) showSettings(s *Session) {
 	wSlider.Step = 0.1
 	wSlider.SetValue(float64(b.cfg.AnalogyWeight))
 	wLabel.SetText(fmt.Sprintf("%.1f", b.cfg.AnalogyWeight))
-	wSlider.OnChangeEnded = func(v float64) {
-		b.cfg.AnalogyWeight = float32(v)
-		p.SetFloat(prefWeight, v)
-		wLabel.SetText(fmt.Sprintf("%.1f", v))
+	wSlider.OnChangeEnded = func(w float64) {
+		b.cfg.AnalogyWeight = float32(w)
+		p.SetFloat(prefWeight, w)
+		wLabel.SetText(fmt.Sprintf("%.1f", w))
 		if b.analogies.Checked {
 			b.refreshQuery()
 		}
 	}
-	threads := widget.NewSelect([]string{"auto", "1", "2", "4", "8", "16"}, func(v string) {
-		n, _ := strconv.Atoi(v) // "auto" -> 0
-		p.SetInt(prefThreads, n)
-	})
+	threads := widget.NewSelect([]string{"auto", "1", "2", "4", "8", "16"}, nil)
 	if n := p.Int(prefThreads); n > 0 {
 		threads.SetSelected(strconv.Itoa(n))
 	} else {
 		threads.SetSelected("auto")
 	}
-	plugin := widget.NewEntry()
-	plugin.SetPlaceHolder("manifest.json of a relational ONNX encoder (e.g. a relsim export)")
-	plugin.SetText(p.String(prefPlugin))
-	plugin.OnChanged = func(v string) { p.SetString(prefPlugin, strings.TrimSpace(v)) }
+	v.threads = threads
 
-	var encoders []string
-	for _, sp := range []string{engine.Relational, engine.Visual} {
-		if si, ok := b.spaces[sp]; ok {
-			encoders = append(encoders, fmt.Sprintf("%s: %s (%d-d, %s)", sp, si.Model, si.Dim, si.Source))
+	v.applyNote = widget.NewLabel("")
+	v.applyNote.Wrapping = fyne.TextWrapWord
+	v.inUse = widget.NewLabel("")
+	v.inUse.Wrapping = fyne.TextWrapWord
+	v.update = func() {
+		var encoders []string
+		for _, sp := range []string{engine.Relational, engine.Visual} {
+			if si, ok := b.spaces[sp]; ok {
+				encoders = append(encoders, fmt.Sprintf("%s: %s (%d-d, %s)", sp, si.Model, si.Dim, si.Source))
+			}
 		}
+		v.inUse.SetText(strings.Join(encoders, "\n"))
+		running, ok := s.runningEngine()
+		if ok && running == wantedEngine(p) {
+			v.apply.Disable()
+			v.applyNote.SetText("The encoders and threads above are in use.")
+			return
+		}
+		v.apply.Enable()
+		v.applyNote.SetText("Changed encoders and threads take effect when you press Apply (or at the next start): " +
+			"relview reloads the encoders and re-indexes only the spaces whose encoder changed.")
 	}
-	enc := widget.NewLabel(strings.Join(encoders, "\n"))
-	enc.Wrapping = fyne.TextWrapWord
+	v.apply = widget.NewButton("Apply", func() {
+		v.apply.Disable()
+		v.applyNote.SetText("Loading the encoders…")
+		s.ApplyEncoders(func(err error) {
+			if v.onApplied != nil {
+				defer v.onApplied(err)
+			}
+			if err == nil {
+				v.update()
+				return
+			}
+			// Keep what runs: the preferences go back to it.
+			if running, ok := s.runningEngine(); ok {
+				for _, sp := range []string{engine.Relational, engine.Visual} {
+					setEncoderPref(p, sp, running.manifest(sp))
+					v.rows[sp].refresh()
+				}
+				p.SetInt(prefThreads, running.threads)
+				if running.threads > 0 {
+					threads.SetSelected(strconv.Itoa(running.threads))
+				} else {
+					threads.SetSelected("auto")
+				}
+			}
+			v.update()
+			v.applyNote.SetText("Not applied, the encoders in use stay: " + err.Error())
+		})
+	})
+	threads.OnChanged = func(val string) {
+		n, _ := strconv.Atoi(val) // "auto" -> 0
+		p.SetInt(prefThreads, n)
+		v.update()
+	}
+	for _, sp := range []string{engine.Relational, engine.Visual} {
+		v.rows[sp] = newEncoderRow(sp, p, b.win, func() { v.update() })
+	}
+
+	enc := v.inUse
 	cacheDir := "(no library open)"
 	if lib := s.library(); lib != nil {
 		cacheDir = lib.CacheFolder()
@@ -224,12 +280,15 @@ func (b *Browser) showSettings(s *Session) {
 		widget.NewFormItem("Neighbours per column", kSel),
 		widget.NewFormItem("Analogy weight w", container.NewBorder(nil, nil, nil, wLabel, wSlider)),
 		widget.NewFormItem("Worker threads", threads),
-		widget.NewFormItem("Relational plug-in", plugin),
-		widget.NewFormItem("Encoders", enc),
+		widget.NewFormItem("Relational encoder", v.rows[engine.Relational].content),
+		widget.NewFormItem("Visual encoder", v.rows[engine.Visual].content),
+		widget.NewFormItem("", container.NewBorder(nil, nil, nil, v.apply, v.applyNote)),
+		widget.NewFormItem("Encoders in use", enc),
 		widget.NewFormItem("Cache", container.NewVBox(cacheLabel, clear)),
 	)
-	note := widget.NewLabel("Threads and the plug-in apply the next time relview starts.")
-	d := dialog.NewCustom("Settings", "Close", container.NewVBox(form, note), b.win)
-	d.Resize(fyne.NewSize(720, 480))
-	d.Show()
+	v.update()
+	v.dlg = dialog.NewCustom("Settings", "Close", form, b.win)
+	v.dlg.Resize(fyne.NewSize(820, 620))
+	v.dlg.Show()
+	return v
 }

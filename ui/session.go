@@ -32,11 +32,13 @@ type Session struct {
 	dataDir    string // for the sample library
 	cacheRoot  string // "" : the default
 
-	mu      sync.Mutex
-	eng     *engine.Engine
-	engErr  error
-	engOnce sync.Once
-	lib     *library.Library
+	engMu     sync.Mutex // serialises opening engines
+	mu        sync.Mutex
+	eng       *engine.Engine
+	engErr    error
+	engLoaded bool
+	engCfg    engineConfig // what eng was opened with
+	lib       *library.Library
 
 	// OnIndexed runs on the UI thread after each indexing run.
 	OnIndexed func(library.Summary, error)
@@ -48,21 +50,28 @@ func NewSession(b *Browser, openEngine func(threads int, plugins []string) (*eng
 	return &Session{b: b, openEngine: openEngine, dataDir: dataDir, cacheRoot: cacheRoot}
 }
 
-// engine opens the engine once (slow: loads ONNX Runtime and the model).
+// engine opens the engine the first time it is needed (slow: loads ONNX
+// Runtime and the models) with the encoders and threads of the preferences;
+// ApplyEncoders replaces it.
 func (s *Session) engine() (*engine.Engine, error) {
-	s.engOnce.Do(func() {
-		if s.openEngine == nil {
-			s.engErr = errors.New("no encoder engine configured")
-			return
-		}
-		p := s.b.app.Preferences()
-		var plugins []string
-		if m := p.String(prefPlugin); m != "" {
-			plugins = append(plugins, m)
-		}
-		s.eng, s.engErr = s.openEngine(p.Int(prefThreads), plugins)
-	})
-	return s.eng, s.engErr
+	s.engMu.Lock()
+	defer s.engMu.Unlock()
+	s.mu.Lock()
+	if s.engLoaded {
+		defer s.mu.Unlock()
+		return s.eng, s.engErr
+	}
+	s.mu.Unlock()
+	cfg := wantedEngine(s.b.app.Preferences())
+	var eng *engine.Engine
+	err := errors.New("no encoder engine configured")
+	if s.openEngine != nil {
+		eng, err = s.openEngine(cfg.threads, cfg.plugins())
+	}
+	s.mu.Lock()
+	s.eng, s.engErr, s.engLoaded, s.engCfg = eng, err, true, cfg
+	s.mu.Unlock()
+	return eng, err
 }
 
 // StartFolder decides what to open at start: folder if given, else the last

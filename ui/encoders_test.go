@@ -1,0 +1,282 @@
+package ui
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"relview/assets"
+	"relview/cli"
+	"relview/engine"
+	"relview/library"
+)
+
+// writeBackbonePlugin writes a plug-in for space whose model is a real ONNX
+// model: the embedded MobileNetV2 backbone, read through its pooled output.
+// (The tiny model builder, engine/internal/onnxproto, cannot be imported
+// from outside engine/.) edit may change the manifest before it is written.
+func writeBackbonePlugin(t *testing.T, dir, name, space string, edit func(map[string]any)) string {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name+".onnx"), assets.ModelONNX(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	man := map[string]any{
+		"name": name, "space": space, "model": name + ".onnx",
+		"description": "the built-in backbone's pooled features, loaded as a plug-in",
+		"input": map[string]any{
+			"name": engine.BuiltinInput, "width": engine.BuiltinSize, "height": engine.BuiltinSize,
+			"layout": "NHWC", "resize": "stretch", "mean": []float32{0, 0, 0}, "std": []float32{1, 1, 1},
+		},
+		"output": map[string]any{"name": engine.BuiltinPooled, "dim": engine.BuiltinPooledDim},
+	}
+	if edit != nil {
+		edit(man)
+	}
+	b, _ := json.Marshal(man)
+	p := filepath.Join(dir, name+".json")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestSettingsEncoderChoice(t *testing.T) {
+	b, w, _, _ := newTestBrowser(t, 3)
+	p := b.app.Preferences()
+	s := NewSession(b, nil, t.TempDir(), t.TempDir())
+	v := b.showSettings(s)
+	rel, vis := v.rows[engine.Relational], v.rows[engine.Visual]
+	if rel.current.Text != "built-in" || vis.current.Text != "built-in" {
+		t.Fatalf("fresh settings show %q / %q, want built-in for both", rel.current.Text, vis.current.Text)
+	}
+
+	dir := t.TempDir()
+	good := writeBackbonePlugin(t, dir, "plug-rel", engine.Relational, nil)
+	if !rel.pick(good) {
+		t.Fatalf("a valid relational manifest was refused: %s", rel.errText.Text)
+	}
+	if got := p.String(prefEncoderRelational); got != good {
+		t.Fatalf("relational encoder preference = %q, want %q", got, good)
+	}
+	if !strings.Contains(rel.current.Text, "plug-rel") || rel.errText.Visible() || rel.builtin.Disabled() {
+		t.Fatalf("row after a good choice: %q, error shown %t", rel.current.Text, rel.errText.Visible())
+	}
+	if v.apply.Disabled() {
+		t.Error("Apply is disabled after the encoder changed")
+	}
+	if got := wantedEngine(p).plugins(); len(got) != 1 || got[0] != good {
+		t.Errorf("the engine would open with plug-ins %v", got)
+	}
+
+	// Bad manifests: each shows its error and keeps the stored choice.
+	broken := filepath.Join(dir, "broken.json")
+	os.WriteFile(broken, []byte(`{"name": "x", "space": `), 0o644)
+	typo := writeBackbonePlugin(t, dir, "typo", engine.Relational, func(m map[string]any) { m["ouptut"] = m["output"] })
+	noModel := writeBackbonePlugin(t, dir, "nomodel", engine.Relational, func(m map[string]any) { m["model"] = "missing.onnx" })
+	visual := writeBackbonePlugin(t, dir, "plug-vis", engine.Visual, nil)
+	for _, c := range []struct{ path, want string }{
+		{broken, "unexpected EOF"},
+		{typo, `unknown field "ouptut"`},
+		{noModel, "missing.onnx"},
+		{visual, "fills the visual space, not the relational space"},
+		{filepath.Join(dir, "absent.json"), "no such file"},
+	} {
+		if rel.pick(c.path) {
+			t.Errorf("%s was accepted", filepath.Base(c.path))
+			continue
+		}
+		if !rel.errText.Visible() || !strings.Contains(rel.errText.Text, c.want) {
+			t.Errorf("%s: the row shows %q (visible %t), want it to say %q", filepath.Base(c.path), rel.errText.Text, rel.errText.Visible(), c.want)
+		}
+		if got := p.String(prefEncoderRelational); got != good {
+			t.Errorf("%s replaced the relational encoder: %q", filepath.Base(c.path), got)
+		}
+		if !strings.Contains(rel.current.Text, "plug-rel") {
+			t.Errorf("%s: the row now says %q", filepath.Base(c.path), rel.current.Text)
+		}
+	}
+
+	// The visual manifest belongs in the visual row.
+	if !vis.pick(visual) || p.String(prefEncoderVisual) != visual {
+		t.Fatalf("visual row refused its manifest: %q", vis.errText.Text)
+	}
+	if rel.pick(visual) || p.String(prefEncoderRelational) != good {
+		t.Fatal("the relational row took the visual manifest")
+	}
+	rel.useBuiltin()
+	if p.String(prefEncoderRelational) != "" || rel.current.Text != "built-in" || rel.errText.Visible() || !rel.builtin.Disabled() {
+		t.Fatalf("back to built-in: pref %q, row %q", p.String(prefEncoderRelational), rel.current.Text)
+	}
+	if got := wantedEngine(p).plugins(); len(got) != 1 || got[0] != visual {
+		t.Errorf("the engine would open with plug-ins %v, want only the visual one", got)
+	}
+
+	// The button opens a file dialog over the settings.
+	n := len(w.Canvas().Overlays().List())
+	test.Tap(vis.pickBtn)
+	if len(w.Canvas().Overlays().List()) != n+1 {
+		t.Fatal("Plug-in manifest… shows no file dialog")
+	}
+}
+
+// The relational plug-in preference of earlier versions still counts until
+// the relational encoder is chosen anew.
+func TestEncoderPrefLegacyKey(t *testing.T) {
+	a := test.NewTempApp(t)
+	p := a.Preferences()
+	p.SetString(prefPlugin, "/old/relsim.json")
+	if got := wantedEngine(p); got.relational != "/old/relsim.json" || got.visual != "" {
+		t.Fatalf("wanted engine %+v", got)
+	}
+	setEncoderPref(p, engine.Relational, "")
+	if got := wantedEngine(p); got.relational != "" || p.String(prefPlugin) != "" {
+		t.Fatalf("after choosing built-in: %+v, legacy %q", got, p.String(prefPlugin))
+	}
+}
+
+// TestApplyPluginEncoderLive indexes real photos with the built-in
+// encoders, then makes a plug-in the visual encoder in the settings and
+// applies it: a plug-in ONNX Runtime cannot load is refused and the running
+// engine kept; a good one re-embeds only the visual space and the visual
+// column's caption names it.
+func TestApplyPluginEncoderLive(t *testing.T) {
+	if _, err := engine.FindRuntime(""); err != nil {
+		t.Skipf("ONNX Runtime not installed (scripts/get-onnxruntime.sh): %v", err)
+	}
+	photos := []string{"chelsea.png", "coffee.png", "motorcycle_left.png"}
+	dir := t.TempDir()
+	for _, ph := range photos {
+		data, err := os.ReadFile(filepath.Join("..", "assets", "photos", ph))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, ph), data, 0o644)
+	}
+	a := test.NewTempApp(t)
+	w := test.NewTempWindow(t, widget.NewLabel(""))
+	b := NewBrowser(a, w, Config{K: 2, ThumbWorkers: 1})
+	w.SetContent(b.Content())
+	w.Resize(fyne.NewSize(1100, 760))
+	var opened [][]string
+	s := NewSession(b, func(threads int, plugins []string) (*engine.Engine, error) {
+		opened = append(opened, plugins)
+		return cli.OpenEngine("", 1, plugins)
+	}, t.TempDir(), t.TempDir())
+	defer s.Close()
+	type result struct {
+		sum library.Summary
+		err error
+	}
+	indexed := make(chan result, 4)
+	s.OnIndexed = func(sum library.Summary, err error) { indexed <- result{sum, err} }
+	wait := func(what string) result {
+		t.Helper()
+		select {
+		case r := <-indexed:
+			if r.err != nil {
+				t.Fatalf("%s: %v", what, r.err)
+			}
+			settle(b)
+			return r
+		case <-time.After(3 * time.Minute):
+			t.Fatalf("%s did not finish", what)
+		}
+		return result{}
+	}
+	s.Open(dir)
+	if r := wait("indexing"); r.sum.Indexed != len(photos) {
+		t.Fatalf("indexed %+v", r.sum)
+	}
+	builtinVis := b.vis.caption.Text
+	if !strings.Contains(builtinVis, "mobilenet") || strings.Contains(builtinVis, "plug-in") {
+		t.Fatalf("visual caption before: %q", builtinVis)
+	}
+
+	v := b.showSettings(s)
+	if !v.apply.Disabled() {
+		t.Error("Apply is enabled though nothing changed")
+	}
+	applied := make(chan error, 1)
+	v.onApplied = func(err error) { applied <- err }
+	apply := func() error {
+		t.Helper()
+		test.Tap(v.apply)
+		select {
+		case err := <-applied:
+			return err
+		case <-time.After(3 * time.Minute):
+			t.Fatal("apply did not finish")
+		}
+		return nil
+	}
+
+	// A manifest that passes the checks but names a file that is no ONNX
+	// model: the engine does not open, the built-in one keeps running and
+	// the preference goes back to it.
+	plugDir := t.TempDir()
+	junk := writeBackbonePlugin(t, plugDir, "junk", engine.Visual, nil)
+	os.WriteFile(filepath.Join(plugDir, "junk.onnx"), []byte("not a model"), 0o644)
+	if !v.rows[engine.Visual].pick(junk) {
+		t.Fatalf("junk manifest refused early: %s", v.rows[engine.Visual].errText.Text)
+	}
+	if err := apply(); err == nil {
+		t.Fatal("an engine with a junk model opened")
+	}
+	if !strings.HasPrefix(v.applyNote.Text, "Not applied") || !strings.Contains(v.applyNote.Text, "junk") {
+		t.Fatalf("after a failed apply the note says %q", v.applyNote.Text)
+	}
+	if got := a.Preferences().String(prefEncoderVisual); got != "" || v.rows[engine.Visual].current.Text != "built-in" {
+		t.Fatalf("after a failed apply the visual encoder is %q (row %q), want the built-in one back", got, v.rows[engine.Visual].current.Text)
+	}
+	if b.vis.caption.Text != builtinVis || s.library() == nil {
+		t.Fatalf("a failed apply changed the view: %q", b.vis.caption.Text)
+	}
+
+	good := writeBackbonePlugin(t, plugDir, "test-visual-plugin", engine.Visual, nil)
+	if !v.rows[engine.Visual].pick(good) {
+		t.Fatal(v.rows[engine.Visual].errText.Text)
+	}
+	if err := apply(); err != nil {
+		t.Fatal(err)
+	}
+	r := wait("re-indexing with the plug-in")
+	if r.sum.Reembed != len(photos) || r.sum.Indexed != len(photos) {
+		t.Errorf("after applying: %+v, want every photo re-embedded", r.sum)
+	}
+	if last := opened[len(opened)-1]; len(last) != 1 || last[0] != good {
+		t.Errorf("engine opened with plug-ins %v", last)
+	}
+	if c := b.vis.caption.Text; !strings.Contains(c, "test-visual-plugin") || !strings.Contains(c, "plug-in, test-visual-plugin.json") {
+		t.Errorf("visual caption after apply: %q", c)
+	}
+	if c := b.rel.caption.Text; !strings.Contains(c, "approximation") || strings.Contains(c, "plug-in,") {
+		t.Errorf("relational caption after apply: %q", c)
+	}
+	if !strings.Contains(v.inUse.Text, "test-visual-plugin") {
+		t.Errorf("settings list the encoders in use as %q", v.inUse.Text)
+	}
+	st, err := s.library().Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sp := range st.Spaces {
+		if sp.Vectors != len(photos) || !sp.Current {
+			t.Errorf("space %+v after re-indexing", sp)
+		}
+		if sp.Space == engine.Visual && sp.Model != "test-visual-plugin" {
+			t.Errorf("visual vectors made by %q", sp.Model)
+		}
+	}
+	// Both columns still answer, the visual one from the plug-in's vectors.
+	b.Show(b.shown[0].ID)
+	settle(b)
+	if b.rel.shown != 2 || b.vis.shown != 2 {
+		t.Fatalf("columns %d/%d (%q / %q)", b.rel.shown, b.vis.shown, b.rel.note.Text, b.vis.note.Text)
+	}
+}
