@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"sort"
+	"sync"
 )
 
 // Options configures an Engine.
@@ -18,10 +19,17 @@ type Options struct {
 
 // Engine owns ONNX Runtime and the encoders of every space.
 type Engine struct {
-	rt       RuntimeInfo
+	rt RuntimeInfo
+	// mu lets Close wait for encodes in flight: destroying an ONNX Runtime
+	// session while it runs would crash the process (the GUI swaps engines
+	// when the user picks another encoder).
+	mu       sync.RWMutex
 	encoders []Encoder
 	spaces   []SpaceInfo
 }
+
+// ErrClosed is returned by Encode after Close.
+var ErrClosed = errors.New("engine is closed")
 
 // Open loads ONNX Runtime and the encoders: plug-ins first, then the
 // built-in backbone for whatever space no plug-in fills.
@@ -92,6 +100,11 @@ func (e *Engine) Space(name string) (SpaceInfo, bool) {
 
 // Encode returns one unit vector per space. Safe for concurrent use.
 func (e *Engine) Encode(img image.Image) (Vectors, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.encoders == nil {
+		return nil, ErrClosed
+	}
 	all := Vectors{}
 	for _, enc := range e.encoders {
 		v, err := enc.Encode(img)
@@ -118,9 +131,12 @@ func (e *Engine) EncodeFile(path string) (Vectors, error) {
 	return v, nil
 }
 
-// Close releases every model session (ONNX Runtime itself stays loaded for
-// the life of the process).
+// Close waits for encodes in flight, then releases every model session (ONNX
+// Runtime itself stays loaded for the life of the process). Encode after
+// Close returns ErrClosed.
 func (e *Engine) Close() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	for _, enc := range e.encoders {
 		enc.Close()
 	}

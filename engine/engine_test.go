@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"math"
 	"testing"
 )
@@ -82,4 +83,42 @@ func TestEncodeMirrorRelational(t *testing.T) {
 			t.Errorf("relational(astronaut, %s) = %.3f >= relational(astronaut, its mirror) = %.3f", other, c, mirror)
 		}
 	}
+}
+
+// Close while other goroutines encode must wait for them and then refuse new
+// work, never destroy a session in use (which would crash the process).
+func TestCloseWaitsForEncodes(t *testing.T) {
+	e, err := Open(Options{Builtin: builtinForTest(t), Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := DecodeFile(photo("coffee.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 40)
+	for g := 0; g < 4; g++ {
+		go func() {
+			for i := 0; i < 10; i++ {
+				_, err := e.Encode(img)
+				errs <- err
+			}
+		}()
+	}
+	<-errs // at least one encode has run
+	e.Close()
+	closed := 0
+	for i := 1; i < 40; i++ {
+		switch err := <-errs; {
+		case err == nil:
+		case errors.Is(err, ErrClosed):
+			closed++
+		default:
+			t.Errorf("encode during close: %v", err)
+		}
+	}
+	if _, err := e.Encode(img); !errors.Is(err, ErrClosed) {
+		t.Errorf("encode after close: %v, want ErrClosed", err)
+	}
+	t.Logf("%d of 40 encodes refused after close", closed)
 }
