@@ -66,3 +66,7 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
+
+require 0relview/earlyenv v0.0.0
+
+replace 0relview/earlyenv => ./internal/earlyenv

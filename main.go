@@ -5,6 +5,8 @@
 package main
 
 import (
+	_ "0relview/earlyenv" // before Fyne initialises: see its package comment
+
 	"io"
 	"os"
 

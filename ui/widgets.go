@@ -123,11 +123,15 @@ func newGalleryCell() *galleryCell {
 // setName shows a file name, shortened in the middle to fit the cell.
 func (c *galleryCell) setName(name string) {
 	limit := galleryThumb.Width - 2*theme.InnerPadding()
-	c.name.SetText(galleryNames.fit(name, limit))
+	c.name.SetText(galleryNames().fit(name, limit))
 }
 
-// galleryNames shortens the gallery's names.
-var galleryNames = newNameFitter(theme.CaptionTextSize(), fyne.TextStyle{})
+// galleryNames shortens the gallery's names. It is made on first use: the
+// theme's text size needs the running app (at package init it would log an
+// error in every relview command).
+var galleryNames = sync.OnceValue(func() *nameFitter {
+	return newNameFitter(theme.CaptionTextSize(), fyne.TextStyle{})
+})
 
 // nameFitter shortens text to a width by the advance of each rune, measured
 // once per rune (kerning is ignored, so it keeps a small margin).

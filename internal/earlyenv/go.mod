@@ -1,0 +1,3 @@
+module 0relview/earlyenv
+
+go 1.26
