@@ -21,7 +21,15 @@ func randVec(rng *rand.Rand, dim int) []float32 {
 
 // fill adds n random vectors with ids 0..n-1 in a shuffled order and returns
 // the ids.
-func fill(t testing.TB, f *Flat, rng *rand.Rand, n int) []int64 {
+// growIndex is a store that can reserve room before a bulk load (Flat and
+// Quantized).
+type growIndex interface {
+	Index
+	Grow(n int)
+}
+
+// fill adds n random vectors under the ids 0..n-1 in shuffled order.
+func fill(t testing.TB, f growIndex, rng *rand.Rand, n int) []int64 {
 	t.Helper()
 	ids := make([]int64, n)
 	for i := range ids {
@@ -445,15 +453,21 @@ func TestScores(t *testing.T) {
 // TestConcurrentAddSearch is meant for `go test -race`: a writer adds,
 // replaces and removes while readers search, score and get.
 func TestConcurrentAddSearch(t *testing.T) {
-	const dim = 384
-	f := NewFlat(dim)
+	f := NewFlat(384)
 	f.workers = 2 // 2800×384 floats: searches take the parallel path
-	rng := rand.New(rand.NewPCG(10, 11))
-	fill(t, f, rng, 2800)
 	n := 3000
 	if testing.Short() {
 		n = 500
 	}
+	testConcurrent(t, f, rand.New(rand.NewPCG(10, 11)), n, 99)
+}
+
+// testConcurrent runs one writer (adds, removes, replaces, grows) against
+// three readers (search with exclude, scores, get) on a filled store; run
+// under -race it checks the locking, and every result must stay well formed.
+func testConcurrent(t *testing.T, x growIndex, rng *rand.Rand, n int, readerSeed uint64) {
+	dim := x.Dim()
+	fill(t, x, rng, 2800)
 	vecs := make([][]float32, n)
 	for i := range vecs {
 		vecs[i] = randVec(rng, dim)
@@ -464,21 +478,24 @@ func TestConcurrentAddSearch(t *testing.T) {
 		defer close(done)
 		for i, v := range vecs {
 			id := int64(1000 + i)
-			if err := f.Add(id, v); err != nil {
+			if err := x.Add(id, v); err != nil {
 				t.Error(err)
 				return
 			}
 			if i%5 == 0 {
-				f.Remove(id - 3)
+				x.Remove(id - 3)
 			}
 			if i%7 == 0 {
-				_ = f.Add(int64(i%200), v) // replace
+				_ = x.Add(int64(i%200), v) // replace
+			}
+			if i%500 == 0 {
+				x.Grow(10)
 			}
 		}
 	})
 	for r := range 3 {
 		wg.Go(func() {
-			rrng := rand.New(rand.NewPCG(uint64(r), 99))
+			rrng := rand.New(rand.NewPCG(uint64(r), readerSeed))
 			for {
 				select {
 				case <-done:
@@ -486,25 +503,25 @@ func TestConcurrentAddSearch(t *testing.T) {
 				default:
 				}
 				q := randVec(rrng, dim)
-				hits, err := f.Search(q, 24, func(id int64) bool { return id%2 == 0 })
+				hits, err := x.Search(q, 24, func(id int64) bool { return id%2 == 0 })
 				if err != nil {
 					t.Error(err)
 					return
 				}
 				seen := map[int64]bool{}
 				for i, h := range hits {
-					if seen[h.ID] || h.ID%2 == 0 || (i > 0 && better(h, hits[i-1])) {
+					if seen[h.ID] || h.ID%2 == 0 || (i > 0 && !better(hits[i-1], h)) {
 						t.Errorf("bad result %v", hits)
 						return
 					}
 					seen[h.ID] = true
 				}
-				cnt := 0
-				if err := f.Scores(q, func(int64, float32) { cnt++ }); err != nil {
+				// The callback may call back into the store.
+				if err := x.Scores(q, func(int64, float32) { _ = x.Len() }); err != nil {
 					t.Error(err)
 					return
 				}
-				if v, ok := f.Get(1000); ok && len(v) != dim {
+				if v, ok := x.Get(1000); ok && len(v) != dim {
 					t.Errorf("Get len %d", len(v))
 				}
 			}

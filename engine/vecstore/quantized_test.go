@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"sync"
 	"testing"
 )
 
@@ -40,22 +39,6 @@ func quantRef(t testing.TB, x *Quantized, q []float32, k int, exclude func(int64
 	return all[:min(k, len(all))]
 }
 
-func fillQ(t testing.TB, x *Quantized, rng *rand.Rand, n int) []int64 {
-	t.Helper()
-	ids := make([]int64, n)
-	for i := range ids {
-		ids[i] = int64(i)
-	}
-	rng.Shuffle(n, func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
-	x.Grow(n)
-	for _, id := range ids {
-		if err := x.Add(id, randVec(rng, x.Dim())); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return ids
-}
-
 func TestQuantizedSearchMatchesReference(t *testing.T) {
 	cases := []struct{ dim, n int }{
 		{1, 10}, {3, 0}, {3, 1}, {17, 200}, {384, 1000}, {2048, 300},
@@ -68,7 +51,7 @@ func TestQuantizedSearchMatchesReference(t *testing.T) {
 				x := NewQuantized(c.dim)
 				x.dot = kern.dot
 				x.workers = 2 // used above parallelMinElems only
-				ids := fillQ(t, x, rng, c.n)
+				ids := fill(t, x, rng, c.n)
 				if x.Len() != c.n {
 					t.Fatalf("Len = %d, want %d", x.Len(), c.n)
 				}
@@ -201,7 +184,7 @@ func TestQuantizedRemove(t *testing.T) {
 	rng := rand.New(rand.NewPCG(33, 34))
 	const dim = 64
 	x := NewQuantized(dim)
-	ids := fillQ(t, x, rng, 300)
+	ids := fill(t, x, rng, 300)
 	before := map[int64][]float32{}
 	for _, id := range ids {
 		before[id], _ = x.Get(id)
@@ -345,7 +328,7 @@ func TestQuantizedSetWorkers(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(36, 37))
 	x = NewQuantized(1024)
-	fillQ(t, x, rng, 2500)
+	fill(t, x, rng, 2500)
 	for range 3 {
 		q := randVec(rng, 1024)
 		x.SetWorkers(1)
@@ -360,72 +343,13 @@ func TestQuantizedSetWorkers(t *testing.T) {
 
 // TestQuantizedConcurrent is meant for `go test -race`.
 func TestQuantizedConcurrent(t *testing.T) {
-	const dim = 384
-	x := NewQuantized(dim)
+	x := NewQuantized(384)
 	x.workers = 2 // 2800×384: the parallel path
-	rng := rand.New(rand.NewPCG(38, 39))
-	fillQ(t, x, rng, 2800)
 	n := 2000
 	if testing.Short() {
 		n = 400
 	}
-	vecs := make([][]float32, n)
-	for i := range vecs {
-		vecs[i] = randVec(rng, dim)
-	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		defer close(done)
-		for i, v := range vecs {
-			id := int64(1000 + i)
-			if err := x.Add(id, v); err != nil {
-				t.Error(err)
-				return
-			}
-			if i%5 == 0 {
-				x.Remove(id - 3)
-			}
-			if i%7 == 0 {
-				_ = x.Add(int64(i%200), v)
-			}
-			if i%500 == 0 {
-				x.Grow(10)
-			}
-		}
-	})
-	for r := range 3 {
-		wg.Go(func() {
-			rrng := rand.New(rand.NewPCG(uint64(r), 98))
-			for {
-				select {
-				case <-done:
-					return
-				default:
-				}
-				q := randVec(rrng, dim)
-				hits, err := x.Search(q, 24, func(id int64) bool { return id%2 == 0 })
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				for i, h := range hits {
-					if h.ID%2 == 0 || (i > 0 && !better(hits[i-1], h)) {
-						t.Errorf("bad result %v", hits)
-						return
-					}
-				}
-				if err := x.Scores(q, func(int64, float32) { _ = x.Len() }); err != nil {
-					t.Error(err)
-					return
-				}
-				if v, ok := x.Get(1000); ok && len(v) != dim {
-					t.Errorf("Get len %d", len(v))
-				}
-			}
-		})
-	}
-	wg.Wait()
+	testConcurrent(t, x, rand.New(rand.NewPCG(38, 39)), n, 98)
 }
 
 // clusteredVecs returns n vectors around nc random centres: centre + σ·g with
