@@ -94,7 +94,7 @@ func FitImage(img image.Image, w, h int, policy ResizePolicy) *image.NRGBA {
 func resample(img image.Image, w, h int) *image.NRGBA {
 	b := img.Bounds()
 	if fx, fy := max(1, b.Dx()/(2*w)), max(1, b.Dy()/(2*h)); fx*fy >= 2 {
-		img = shrink(img, fx, fy)
+		img = Shrink(img, fx, fy)
 		b = img.Bounds()
 	}
 	if b.Dx() == w && b.Dy() == h {

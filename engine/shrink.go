@@ -5,11 +5,12 @@ import (
 	"image/color"
 )
 
-// shrink reduces img by integer factors fx, fy with a box (area-average)
-// filter. Camera JPEGs decode to *image.YCbCr: averaging in YCbCr before
+// Shrink reduces img by integer factors fx, fy (each >= 1) with a box
+// (area-average) filter: the cheap first step before a fine resize, used by
+// the encoders' preprocessing and by the library before thumbnails. Camera JPEGs decode to *image.YCbCr: averaging in YCbCr before
 // converting to RGB (an affine map) reads each source byte once and skips
 // millions of colour conversions. Other types go through a generic path.
-func shrink(img image.Image, fx, fy int) *image.NRGBA {
+func Shrink(img image.Image, fx, fy int) *image.NRGBA {
 	b := img.Bounds()
 	dst := image.NewNRGBA(image.Rect(0, 0, b.Dx()/fx, b.Dy()/fy))
 	switch src := img.(type) {

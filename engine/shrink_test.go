@@ -25,7 +25,7 @@ func TestShrinkMatchesAreaAverage(t *testing.T) {
 	for name, img := range map[string]image.Image{"ycbcr": src, "nrgba": imaging.Clone(src), "gray": gray, "paletted": toPaletted(gray)} {
 		const fx, fy = 4, 3
 		b := img.Bounds()
-		got := shrink(img, fx, fy)
+		got := Shrink(img, fx, fy)
 		want := imaging.Resize(imaging.Crop(img, image.Rect(0, 0, b.Dx()/fx*fx, b.Dy()/fy*fy)), b.Dx()/fx, b.Dy()/fy, imaging.Box)
 		if got.Bounds() != want.Bounds() {
 			t.Fatalf("%s: bounds %v, want %v", name, got.Bounds(), want.Bounds())

@@ -3,7 +3,6 @@ package library
 import (
 	"encoding/binary"
 	"image"
-	"image/color"
 	"os"
 
 	"github.com/disintegration/imaging"
@@ -138,39 +137,13 @@ func orient(img image.Image, o int) image.Image {
 
 // shrinkForIndex reduces a large decoded image by an integer factor so its
 // shorter side stays >= minSide: the thumbnail and the encoders then work on
-// about 0.25 MP instead of the full photo. JPEG's YCbCr images take a fast
-// box filter (luma averaged over each block, chroma sampled at its centre);
-// other images imaging's box filter.
+// about 0.25 MP instead of the full photo (engine.Shrink: an area average,
+// computed in YCbCr for JPEGs).
 func shrinkForIndex(img image.Image, minSide int) image.Image {
 	b := img.Bounds()
 	f := min(b.Dx(), b.Dy()) / minSide
 	if f < 2 {
 		return img
 	}
-	w, h := b.Dx()/f, b.Dy()/f
-	yc, ok := img.(*image.YCbCr)
-	if !ok {
-		return imaging.Resize(img, w, h, imaging.Box)
-	}
-	out := image.NewNRGBA(image.Rect(0, 0, w, h))
-	area := uint32(f * f)
-	for oy := 0; oy < h; oy++ {
-		y0 := b.Min.Y + oy*f
-		row := out.Pix[oy*out.Stride:]
-		for ox := 0; ox < w; ox++ {
-			x0 := b.Min.X + ox*f
-			var sum uint32
-			for y := y0; y < y0+f; y++ {
-				i := yc.YOffset(x0, y)
-				for _, v := range yc.Y[i : i+f] {
-					sum += uint32(v)
-				}
-			}
-			ci := yc.COffset(x0+f/2, y0+f/2)
-			r, g, bl := color.YCbCrToRGB(uint8(sum/area), yc.Cb[ci], yc.Cr[ci])
-			px := row[4*ox : 4*ox+4]
-			px[0], px[1], px[2], px[3] = r, g, bl, 0xff
-		}
-	}
-	return out
+	return engine.Shrink(img, f, f)
 }
