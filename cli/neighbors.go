@@ -57,13 +57,9 @@ Run 'relview index FOLDER' first.`,
 					return err
 				}
 			}
-			res := map[string][]library.Neighbour{}
-			for _, sp := range spaces {
-				hits, err := lib.NeighboursOfFile(img, sp, k)
-				if err != nil {
-					return err
-				}
-				res[sp] = hits
+			res, err := lib.NeighboursOfFileIn(img, spaces, k)
+			if err != nil {
+				return err
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {

@@ -69,6 +69,16 @@ func TestIndexSamplesAndQuery(t *testing.T) {
 	if len(ext) != 1 || !strings.HasSuffix(ext[0].Path, "chelsea.png") || ext[0].Score < 0.999 {
 		t.Errorf("neighbours of an outside copy of chelsea.png: %+v", ext)
 	}
+	// Both spaces from one encode: the same copy tops both lists.
+	both, err := lib.NeighboursOfFileIn(filepath.Join(samplePhotos, "chelsea.png"), []string{engine.Relational, engine.Visual}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sp := range []string{engine.Relational, engine.Visual} {
+		if h := both[sp]; len(h) != 1 || !strings.HasSuffix(h[0].Path, "chelsea.png") || h[0].Score < 0.999 {
+			t.Errorf("%s neighbours of an outside copy of chelsea.png: %+v", sp, h)
+		}
+	}
 
 	// Scores and scatter cover every image.
 	im, err := lib.Lookup("sub/motorcycle_right.png")

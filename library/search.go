@@ -168,14 +168,33 @@ func (l *Library) NeighboursByID(id int64, space string, k int) ([]Neighbour, er
 }
 
 // NeighboursOfFile returns the k catalogued images most similar in space to
-// any image file, inside the library or not. A catalogued, unchanged file
-// uses its stored vector and is left out of its own results; any other file
-// is decoded and encoded (which needs Options.Engine).
+// any image file, inside the library or not (see NeighboursOfFileIn).
 func (l *Library) NeighboursOfFile(path, space string, k int) ([]Neighbour, error) {
+	res, err := l.NeighboursOfFileIn(path, []string{space}, k)
+	if err != nil {
+		return nil, err
+	}
+	return res[space], nil
+}
+
+// NeighboursOfFileIn returns, for each of spaces, the k catalogued images
+// most similar to any image file, inside the library or not. A catalogued,
+// unchanged file uses its stored vectors and is left out of its own
+// results; any other file is decoded and encoded once for all the spaces
+// (which needs Options.Engine).
+func (l *Library) NeighboursOfFileIn(path string, spaces []string, k int) (map[string][]Neighbour, error) {
+	res := make(map[string][]Neighbour, len(spaces))
 	if im, err := l.Lookup(path); err == nil && im.Status == StatusIndexed {
 		if st, err := os.Stat(l.AbsPath(im)); err == nil && st.Size() == im.Size && st.ModTime().UnixNano() == im.MTime.UnixNano() {
-			if hits, err := l.NeighboursByID(im.ID, space, k); err == nil {
-				return hits, nil
+			for _, space := range spaces {
+				hits, err := l.NeighboursByID(im.ID, space, k)
+				if err != nil {
+					break
+				}
+				res[space] = hits
+			}
+			if len(res) == len(spaces) {
+				return res, nil
 			}
 		}
 	}
@@ -183,11 +202,16 @@ func (l *Library) NeighboursOfFile(path, space string, k int) ([]Neighbour, erro
 	if err != nil {
 		return nil, err
 	}
-	q, ok := v[space]
-	if !ok {
-		return nil, fmt.Errorf("space %q: the engine does not fill it", space)
+	for _, space := range spaces {
+		q, ok := v[space]
+		if !ok {
+			return nil, fmt.Errorf("space %q: the engine does not fill it", space)
+		}
+		if res[space], err = l.search(q, space, k, -1); err != nil {
+			return nil, err
+		}
 	}
-	return l.search(q, space, k, -1)
+	return res, nil
 }
 
 // EncodeFile decodes and encodes any image file with the library's engine.

@@ -18,7 +18,7 @@ import (
 // fileQuerier is a Source that can also search with any image file as the
 // query (a photo dropped from outside the library); libSource is one.
 type fileQuerier interface {
-	NeighboursOfFile(path, space string, k int) ([]library.Neighbour, error)
+	NeighboursOfFileIn(path string, spaces []string, k int) (map[string][]library.Neighbour, error)
 }
 
 // ShowFile makes an image file from anywhere the query: it is encoded and
@@ -47,8 +47,9 @@ func (b *Browser) ShowFile(path string) {
 	go func() {
 		defer b.jobs.Done()
 		img, _ := engine.DecodeFile(path)
-		rel, relErr := fq.NeighboursOfFile(path, engine.Relational, k)
-		vis, visErr := fq.NeighboursOfFile(path, engine.Visual, k)
+		// One encode serves both columns.
+		res, err := fq.NeighboursOfFileIn(path, []string{engine.Relational, engine.Visual}, k)
+		rel, vis := res[engine.Relational], res[engine.Visual]
 		fyne.Do(func() {
 			if gen != b.queryGen {
 				return
@@ -56,8 +57,8 @@ func (b *Browser) ShowFile(path string) {
 			if img != nil {
 				b.setPreview(img)
 			}
-			b.fill(b.rel, hitsOf(rel), relErr)
-			b.fill(b.vis, hitsOf(vis), visErr)
+			b.fill(b.rel, hitsOf(rel), err)
+			b.fill(b.vis, hitsOf(vis), err)
 			b.lastRel, b.lastVis = hitsOf(rel), hitsOf(vis)
 			b.debugf("neighbours relational=%d visual=%d query=%s analogies=false ms=%.1f", len(rel), len(vis), path,
 				float64(time.Since(b.queryStart).Microseconds())/1000)

@@ -182,8 +182,16 @@ func TestNeighboursPerColumnSetting(t *testing.T) {
 // answers as if the file were stripes-red).
 type fileFake struct{ *fakeSource }
 
-func (f fileFake) NeighboursOfFile(path, space string, k int) ([]library.Neighbour, error) {
-	return f.NeighboursByID(f.id("stripes-red.png"), space, k)
+func (f fileFake) NeighboursOfFileIn(path string, spaces []string, k int) (map[string][]library.Neighbour, error) {
+	res := map[string][]library.Neighbour{}
+	for _, space := range spaces {
+		hits, err := f.NeighboursByID(f.id("stripes-red.png"), space, k)
+		if err != nil {
+			return nil, err
+		}
+		res[space] = hits
+	}
+	return res, nil
 }
 
 func TestDroppedFileIsTheQuery(t *testing.T) {
