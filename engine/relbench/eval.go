@@ -3,6 +3,7 @@ package relbench
 import (
 	"fmt"
 	"image"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -259,11 +260,7 @@ func (r Result) Markdown(spaceName string) string {
 // SummaryMarkdown renders one row per space (sorted by name) with the overall
 // relational and visual mAP and P@1.
 func SummaryMarkdown(results map[string]Result) string {
-	names := make([]string, 0, len(results))
-	for k := range results {
-		names = append(names, k)
-	}
-	slices.Sort(names)
+	names := slices.Sorted(maps.Keys(results))
 	var b strings.Builder
 	b.WriteString("| space | relational mAP | visual mAP | relational P@1 | visual P@1 |\n")
 	b.WriteString("|---|---:|---:|---:|---:|\n")
@@ -282,11 +279,7 @@ func SummaryMarkdown(results map[string]Result) string {
 // Report renders SummaryMarkdown followed by every space's Markdown table,
 // spaces sorted by name.
 func Report(results map[string]Result) string {
-	names := make([]string, 0, len(results))
-	for k := range results {
-		names = append(names, k)
-	}
-	slices.Sort(names)
+	names := slices.Sorted(maps.Keys(results))
 	var b strings.Builder
 	b.WriteString(SummaryMarkdown(results))
 	for _, k := range names {
