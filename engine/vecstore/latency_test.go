@@ -12,16 +12,9 @@ import (
 	"time"
 )
 
-// TestPrintLatencyTable prints a Markdown table of top-24 search latency
-// (p50, p99) per store size, dimension and implementation. It is skipped
-// unless RELVIEW_BENCH=1:
-//
-//	RELVIEW_BENCH=1 go test -run TestPrintLatencyTable -v -timeout 30m ./engine/vecstore/
-//
-// RELVIEW_BENCH_QUERIES sets the number of queries (default 200). The
-// implementations take turns query by query, so load from other processes
-// falls on all of them alike.
-func TestPrintLatencyTable(t *testing.T) {
+// benchQueries skips the test unless RELVIEW_BENCH=1 and returns how many
+// queries a latency row runs: RELVIEW_BENCH_QUERIES, default 200.
+func benchQueries(t *testing.T) int {
 	if os.Getenv("RELVIEW_BENCH") != "1" {
 		t.Skip("set RELVIEW_BENCH=1 to measure search latency")
 	}
@@ -32,6 +25,20 @@ func TestPrintLatencyTable(t *testing.T) {
 			t.Fatalf("RELVIEW_BENCH_QUERIES=%q: want a positive integer", s)
 		}
 	}
+	return queries
+}
+
+// TestPrintLatencyTable prints a Markdown table of top-24 search latency
+// (p50, p99) per store size, dimension and implementation. It is skipped
+// unless RELVIEW_BENCH=1:
+//
+//	RELVIEW_BENCH=1 go test -run TestPrintLatencyTable -v -timeout 30m ./engine/vecstore/
+//
+// RELVIEW_BENCH_QUERIES sets the number of queries (default 200). The
+// implementations take turns query by query, so load from other processes
+// falls on all of them alike.
+func TestPrintLatencyTable(t *testing.T) {
+	queries := benchQueries(t)
 	const k = 24
 	var b strings.Builder
 	fmt.Fprintf(&b, "GOMAXPROCS=%d, Accelerated()=%v, %d queries per row, top-%d, load average before: %s\n\n",
@@ -98,16 +105,7 @@ func loadavg() string {
 //
 //	RELVIEW_BENCH=1 go test -run TestPrintQuantizedTable -v -timeout 30m ./engine/vecstore/
 func TestPrintQuantizedTable(t *testing.T) {
-	if os.Getenv("RELVIEW_BENCH") != "1" {
-		t.Skip("set RELVIEW_BENCH=1 to measure search latency")
-	}
-	queries := 200
-	if s := os.Getenv("RELVIEW_BENCH_QUERIES"); s != "" {
-		var err error
-		if queries, err = strconv.Atoi(s); err != nil || queries < 1 {
-			t.Fatalf("RELVIEW_BENCH_QUERIES=%q: want a positive integer", s)
-		}
-	}
+	queries := benchQueries(t)
 	const k = 24
 	type impl struct {
 		name    string
