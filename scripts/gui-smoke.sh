@@ -39,55 +39,19 @@ fail() {
   exit 1
 }
 
-# A free display number.
-n=99
-while [[ -e /tmp/.X$n-lock || -e /tmp/.X11-unix/X$n ]]; do n=$((n + 1)); done
-export DISPLAY=:$n
-Xvfb "$DISPLAY" -screen 0 1280x800x24 -nolisten tcp >"$tmp/xvfb.log" 2>&1 &
-xpid=$!
-for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
-xdpyinfo >/dev/null 2>&1 || fail "Xvfb did not start on $DISPLAY"
+. scripts/lib/xwindow.sh
+start_xvfb 99
 
 export LANG=en_US.UTF-8 RELVIEW_DEBUG=1
 export XDG_DATA_HOME=$tmp/data XDG_CONFIG_HOME=$tmp/config RELVIEW_CACHE_DIR=$tmp/cache
 ./relview 2>"$tmp/relview.log" &
 rpid=$!
 
-wait_for() { # pattern seconds
-  local i
-  for ((i = 0; i < $2 * 10; i++)); do
-    grep -q "$1" "$tmp/relview.log" && return 0
-    kill -0 "$rpid" 2>/dev/null || fail "relview exited while waiting for '$1'"
-    sleep 0.1
-  done
-  fail "no '$1' within $2 s"
-}
 wait_for "relview: indexed" 300
 wait_for "gallery-geometry" 30
 sleep 1 # the last gallery refresh
 
-wid=$(xdotool search --sync --onlyvisible --name '^relview' | head -1)
-[[ -n $wid ]] || fail "no relview window"
-geo=$(grep "gallery-geometry" "$tmp/relview.log" | tail -1)
-num() { sed -E "s/.* $1=([0-9]+).*/\1/" <<<"$geo"; }
-x=$(num x) y=$(num y) cols=$(num columns)
-cw=$(sed -E 's/.* cell=([0-9]+)x([0-9]+).*/\1/' <<<"$geo")
-ch=$(sed -E 's/.* cell=([0-9]+)x([0-9]+).*/\2/' <<<"$geo")
-sx=$(sed -E 's/.* step=([0-9]+)x([0-9]+).*/\1/' <<<"$geo")
-sy=$(sed -E 's/.* step=([0-9]+)x([0-9]+).*/\2/' <<<"$geo")
-((cols > 0)) || cols=1
-col=$((cell_index % cols)) row=$((cell_index / cols))
-cx=$((x + col * sx + cw / 2)) cy=$((y + row * sy + ch / 3))
-before=$(grep -c "relview: neighbours " "$tmp/relview.log" || true)
-xdotool mousemove --window "$wid" "$cx" "$cy" click 1
-for _ in $(seq 100); do
-  [[ $(grep -c "relview: neighbours " "$tmp/relview.log" || true) -gt $before ]] && break
-  sleep 0.1
-done
-line=$(grep "relview: neighbours " "$tmp/relview.log" | tail -1) || fail "the click at ($cx,$cy) showed no neighbours"
-rel=$(sed -E 's/.*relational=([0-9]+).*/\1/' <<<"$line")
-vis=$(sed -E 's/.*visual=([0-9]+).*/\1/' <<<"$line")
-((rel > 0 && vis > 0)) || fail "a column is empty: $line"
+click_cell "$cell_index"
 xdotool mousemove --window "$wid" 5 790 # no hover highlight in the picture
 sleep 2 # thumbnails and the large preview
 mkdir -p "$(dirname "$shot")"

@@ -54,6 +54,7 @@ fail() {
   exit 1
 }
 ok() { echo "package-check: ok: $*"; }
+. scripts/lib/xwindow.sh
 
 # The temporary folder must not be inside a relview source tree (relview
 # would find lib/ there).
@@ -136,13 +137,7 @@ models_check "$usr2"
 [[ ! -e $home/.local/share/relview/lib ]] || fail "something put a library into the user data dir"
 
 # 4. The GUI under Xvfb, started like the .desktop file does (Exec in PATH).
-n=97
-while [[ -e /tmp/.X$n-lock || -e /tmp/.X11-unix/X$n ]]; do n=$((n + 1)); done
-export DISPLAY=:$n
-Xvfb "$DISPLAY" -screen 0 1280x800x24 -nolisten tcp >"$tmp/xvfb.log" 2>&1 &
-xpid=$!
-for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
-xdpyinfo >/dev/null 2>&1 || fail "Xvfb did not start on $DISPLAY"
+start_xvfb 97
 
 exec_cmd=$(sed -nE 's/^Exec=([^ ]+).*/\1/p' "$sys/share/applications/io.relview.app.desktop")
 t0=$(date +%s.%N)
@@ -152,15 +147,6 @@ t0=$(date +%s.%N)
     XDG_CACHE_HOME="$home/.cache" XDG_RUNTIME_DIR="$tmp/run" \
     LANG=en_US.UTF-8 $CLEAN_EXTRA "$exec_cmd") 2>"$tmp/relview.log" >/dev/null &
 rpid=$! # env execs relview: this is relview's pid
-wait_for() { # pattern seconds
-  local i
-  for ((i = 0; i < $2 * 10; i++)); do
-    grep -q "$1" "$tmp/relview.log" && return 0
-    kill -0 "$rpid" 2>/dev/null || fail "relview exited while waiting for '$1'"
-    sleep 0.1
-  done
-  fail "no '$1' within $2 s"
-}
 wait_for "relview: indexed" 300
 t1=$(date +%s.%N)
 wait_for "gallery-geometry" 30
@@ -173,25 +159,7 @@ maps=$(grep -h "libonnxruntime" "/proc/$rpid/maps" 2>/dev/null | awk '{ print $6
 [[ $maps == "$sys/lib/relview/libonnxruntime.so.1" ]] || fail "the GUI mapped ONNX Runtime from '$maps'"
 ok "GUI: ${idx#relview: } ($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s from start), ONNX Runtime mapped from ${maps#"$tmp"/}"
 
-wid=$(xdotool search --sync --onlyvisible --name '^relview' | head -1)
-[[ -n $wid ]] || fail "no relview window"
-geo=$(grep "gallery-geometry" "$tmp/relview.log" | tail -1)
-num() { sed -E "s/.* $1=([0-9]+).*/\1/" <<<"$geo"; }
-x=$(num x) y=$(num y) cols=$(num columns)
-cw=$(sed -E 's/.* cell=([0-9]+)x([0-9]+).*/\1/' <<<"$geo")
-ch=$(sed -E 's/.* cell=([0-9]+)x([0-9]+).*/\2/' <<<"$geo")
-sx=$(sed -E 's/.* step=([0-9]+)x([0-9]+).*/\1/' <<<"$geo")
-sy=$(sed -E 's/.* step=([0-9]+)x([0-9]+).*/\2/' <<<"$geo")
-((cols > 0)) || cols=1
-cell=1
-col=$((cell % cols)) row=$((cell / cols))
-cx=$((x + col * sx + cw / 2)) cy=$((y + row * sy + ch / 3))
-xdotool mousemove --window "$wid" "$cx" "$cy" click 1
-for _ in $(seq 100); do grep -q "relview: neighbours " "$tmp/relview.log" && break; sleep 0.1; done
-line=$(grep "relview: neighbours " "$tmp/relview.log" | tail -1) || fail "the click at ($cx,$cy) showed no neighbours"
-rel=$(sed -E 's/.*relational=([0-9]+).*/\1/' <<<"$line")
-vis=$(sed -E 's/.*visual=([0-9]+).*/\1/' <<<"$line")
-((rel > 0 && vis > 0)) || fail "a column is empty: $line"
+click_cell 1
 ok "GUI: ${line#relview: }"
 xdotool mousemove --window "$wid" 5 790
 sleep 2
