@@ -18,7 +18,7 @@ func newBenchCmd(g *globalFlags) *cobra.Command {
 			return cmd.Help()
 		},
 	}
-	cmd.AddCommand(newBenchRelationalCmd(g))
+	cmd.AddCommand(newBenchRelationalCmd(g), newBenchRealCmd(g))
 	return cmd
 }
 
