@@ -56,14 +56,23 @@ func TestCompareJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var s map[string]float64
+	var s struct {
+		Relational, Visual *float64
+		Why                *[]struct {
+			Relation string
+			Strength float64
+		}
+	}
 	if err := json.Unmarshal([]byte(out), &s); err != nil {
 		t.Fatalf("output %q: %v", out, err)
 	}
-	for _, space := range []string{"relational", "visual"} {
-		if v, ok := s[space]; !ok || math.Abs(v-1) > 1e-4 {
-			t.Errorf("%s = %v (present %v), want 1.000", space, v, ok)
+	for space, v := range map[string]*float64{"relational": s.Relational, "visual": s.Visual} {
+		if v == nil || math.Abs(*v-1) > 1e-4 {
+			t.Errorf("%s = %v, want 1.000", space, v)
 		}
+	}
+	if s.Why == nil {
+		t.Errorf("no \"why\" for the built-in relational encoder: %s", out)
 	}
 	out, _, err = run(t, "compare", photos+"motorcycle_left.png", photos+"motorcycle_right.png")
 	if err != nil || !strings.Contains(out, "relational") || !strings.Contains(out, "approximation of relsim") {

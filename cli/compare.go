@@ -28,9 +28,17 @@ func newCompareCmd(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			scores := map[string]float32{}
+			scores := map[string]any{}
 			for _, s := range e.Spaces() {
 				scores[s.Space] = engine.Cosine(a[s.Space], b[s.Space])
+			}
+			// What the two share, when the relational encoder can say.
+			var why []engine.Relation
+			if rel, ok := e.Space(engine.Relational); ok {
+				why = engine.ExplainRelational(rel.Model, a[engine.Relational], b[engine.Relational])
+				if engine.CanExplain(rel.Model) {
+					scores["why"] = append([]engine.Relation{}, why...)
+				}
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
@@ -40,9 +48,14 @@ func newCompareCmd(g *globalFlags) *cobra.Command {
 			for _, s := range e.Spaces() {
 				fmt.Fprintf(out, "  %-10s %6.3f   (%s)\n", s.Space, scores[s.Space], s.Model)
 			}
+			if len(why) > 0 {
+				fmt.Fprintf(out, "  shared relations: %s\n", whyText(why))
+			} else if _, ok := scores["why"]; ok {
+				fmt.Fprintln(out, "  shared relations: none of the named ones stands out in both")
+			}
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"relational": r, "visual": v}`)
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"relational": r, "visual": v, "why": [{"relation", "strength"}...]} ("why" only for the built-in relational encoder)`)
 	return cmd
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"relview/engine"
@@ -64,14 +65,15 @@ Run 'relview index FOLDER' first.`,
 			out := cmd.OutOrStdout()
 			if asJSON {
 				type hit struct {
-					Path  string  `json:"path"`
-					Score float32 `json:"score"`
+					Path  string            `json:"path"`
+					Score float32           `json:"score"`
+					Why   []engine.Relation `json:"why,omitempty"`
 				}
 				js := map[string][]hit{}
 				for sp, hs := range res {
 					js[sp] = []hit{}
 					for _, h := range hs {
-						js[sp] = append(js[sp], hit{Path: h.Path, Score: h.Score})
+						js[sp] = append(js[sp], hit{Path: h.Path, Score: h.Score, Why: h.Why})
 					}
 				}
 				return json.NewEncoder(out).Encode(js)
@@ -79,11 +81,14 @@ Run 'relview index FOLDER' first.`,
 			for _, sp := range spaces {
 				note := ""
 				if sp == engine.Relational {
-					note = "  (structural approximation of relsim unless a plug-in fills it)"
+					note = "  (built-in approximation of relsim unless a plug-in fills it)"
 				}
 				fmt.Fprintf(out, "%s neighbours of %s%s\n", sp, img, note)
 				for i, h := range res[sp] {
 					fmt.Fprintf(out, "  %2d  %6.3f  %s\n", i+1, h.Score, printable(h.Path))
+					if len(h.Why) > 0 {
+						fmt.Fprintf(out, "               why: %s\n", whyText(h.Why))
+					}
 				}
 			}
 			return nil
@@ -91,7 +96,7 @@ Run 'relview index FOLDER' first.`,
 	}
 	cmd.Flags().IntVarP(&k, "k", "k", 10, "neighbours per space")
 	cmd.Flags().StringVar(&space, "space", "", "only this space (relational or visual); default both")
-	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"relational": [{"path", "score"}...], "visual": [...]}`)
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"relational": [{"path", "score", "why"}...], "visual": [{"path", "score"}...]}`)
 	return cmd
 }
 
@@ -102,4 +107,13 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// whyText renders shared relations as "mirror symmetry 0.62, …".
+func whyText(why []engine.Relation) string {
+	parts := make([]string, len(why))
+	for i, r := range why {
+		parts[i] = fmt.Sprintf("%s %.2f", r.Relation, r.Strength)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -86,3 +86,24 @@ func f32s(raw []byte) []float32 {
 	}
 	return v
 }
+
+// The real-photo benchmark: its labels, and where bench/realrel/fetch.sh
+// unpacks the photos ($RELVIEW_REALREL_PHOTOS, else its default).
+// ($RELVIEW_REALREL_LABELS overrides the labels file.)
+func realLabels() string {
+	if f := os.Getenv("RELVIEW_REALREL_LABELS"); f != "" {
+		return f
+	}
+	return "../bench/realrel/labels.tsv"
+}
+
+func realPhotosDir() string {
+	if d := os.Getenv("RELVIEW_REALREL_PHOTOS"); d != "" {
+		return d
+	}
+	tmp := os.Getenv("TMPDIR")
+	if tmp == "" {
+		tmp = "/tmp"
+	}
+	return filepath.Join(tmp, "relview-realrel")
+}

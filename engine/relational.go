@@ -8,7 +8,7 @@ import (
 // RelationalEncoderName names the built-in relational encoder everywhere it
 // is shown: it is a structural approximation of relsim, not relsim. The
 // version changes whenever its vectors change, so catalogs re-embed.
-const RelationalEncoderName = "builtin-structural-v2 (approximation of relsim)"
+const RelationalEncoderName = "builtin-relational-v3 (approximation of relsim)"
 
 // The backbone outputs the relational descriptor is computed from (besides
 // the input picture itself).
@@ -31,12 +31,14 @@ const (
 	relDescLen = relCoarseLen + relFineLen + relCueCount
 
 	// RelationalDim is the length of the stored relational vector: the
-	// descriptor after its count sketch (relsketch.go).
-	RelationalDim = 2048
+	// descriptor after its count sketch (relsketch.go), then the relation
+	// profile (relations.go).
+	RelationalDim = relSketchDim + relProfileSlots
 
 	// RelationalStatsLen is the length of BuiltinModel.RelationalStats: the
-	// mean and standard deviation of each cue, then the mean descriptor.
-	RelationalStatsLen = 2*relCueCount + relDescLen
+	// mean and standard deviation of each cue, the mean descriptor, then
+	// the mean and standard deviation of each composition measure.
+	RelationalStatsLen = 2*relCueCount + relDescLen + 2*relMeasureCount
 )
 
 // relCueWeights weigh each standardised cue against the two unit-length
@@ -86,7 +88,7 @@ func assembleRelational(ssm []float32, cues [relCueCount]float64, stats []float3
 		}
 	}
 	if centre {
-		mean := stats[2*relCueCount:]
+		mean := stats[2*relCueCount : 2*relCueCount+relDescLen]
 		for i := range d {
 			d[i] -= mean[i]
 		}
@@ -106,5 +108,9 @@ func relationalDescriptor(out map[string]tensorOut, input []float32, stats []flo
 	if err != nil {
 		return nil, err
 	}
-	return sketchRelational(assembleRelational(ssm, cues, stats, true)), nil
+	v2 := sketchRelational(assembleRelational(ssm, cues, stats, true))
+	t := out["block_12"]
+	m := relationMeasures(input, t.Data, int(t.Shape[1]))
+	p := relationProfile(m, cues, stats[2*relCueCount+relDescLen:], stats[:2*relCueCount])
+	return appendProfile(v2, p), nil
 }

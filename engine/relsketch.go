@@ -25,7 +25,7 @@ var relSketch = func() (t [relDescLen][relSketchHashes]int32) {
 	for i := range t {
 		for h := range t[i] {
 			r := next()
-			bin := int32(r % RelationalDim)
+			bin := int32(r % relSketchDim)
 			if r>>63 == 1 {
 				bin = -bin - 1 // negative: subtract into bin -bin-1
 			}
@@ -35,10 +35,10 @@ var relSketch = func() (t [relDescLen][relSketchHashes]int32) {
 	return t
 }()
 
-// sketchRelational projects a relDescLen descriptor to RelationalDim values
+// sketchRelational projects a relDescLen descriptor to relSketchDim values
 // and unit-normalises them.
 func sketchRelational(d []float32) []float32 {
-	out := make([]float32, RelationalDim)
+	out := make([]float32, relSketchDim)
 	scale := float32(1 / math.Sqrt(relSketchHashes))
 	for i, x := range d[:relDescLen] {
 		v := x * scale

@@ -34,6 +34,10 @@ const (
 type Neighbour struct {
 	Image
 	Score float32 `json:"score"`
+	// Why names up to three relations the image shares with the query,
+	// strongest first: only in the relational space, and only when its
+	// encoder can say (the built-in one; a plug-in says nothing).
+	Why []engine.Relation `json:"why,omitempty"`
 }
 
 // wantModel is the (model, dim) a space's store should hold: the engine's
@@ -234,7 +238,16 @@ func (l *Library) search(q []float32, space string, k int, self int64) ([]Neighb
 	if err != nil {
 		return nil, fmt.Errorf("search %s: %w", space, err)
 	}
-	return l.withImages(hits)
+	out, err := l.withImages(hits)
+	if err != nil || space != engine.Relational {
+		return out, err
+	}
+	for i := range out {
+		if v, ok := s.idx.Get(out[i].ID); ok {
+			out[i].Why = engine.ExplainRelational(s.model, q, v)
+		}
+	}
+	return out, nil
 }
 
 // withImages attaches the catalog rows to search hits, keeping their order.

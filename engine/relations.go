@@ -1,0 +1,220 @@
+package engine
+
+import (
+	"math"
+	"sort"
+)
+
+// The relation profile of the built-in relational encoder v3: one strength
+// per named relation, each the one-sided standard score of a measure
+// against ordinary photos (how many standard deviations above a typical
+// photo), capped at relProfileCap. It is stored unsketched at the end of the
+// relational vector, so that "why" can be read back from any two stored
+// vectors (ExplainRelational).
+
+// relationNames name each profile slot as the user reads it; the first
+// relMeasureCount come from relcomp.go's measures of real photos, the rest
+// are v2's seven cues (relcues.go).
+var relationNames = [relationCount]string{
+	"horizontal strata",
+	"dark shapes against a bright sky",
+	"small figure on empty ground",
+	"detail spread evenly across the frame",
+	"parts that repeat across the frame",
+	"mirror symmetry (left-right)",
+	"reflection about a horizontal line",
+	"radial structure around a centre",
+	"lines converging on a point",
+	"one concentrated subject",
+	// v2 cues
+	"exact mirror copy",
+	"reflection of a scene below itself",
+	"half-turn symmetry",
+	"quarter-turn symmetry",
+	"a copy nested inside itself",
+	"an inset frame near a corner",
+	"a frame around the centre",
+}
+
+const (
+	relMeasureCount = 10
+	relationCount   = relMeasureCount + relCueCount
+	// relProfileSlots is the profile block's length in the vector (room to
+	// grow without changing the dimension's alignment).
+	relProfileSlots = 32
+	relSketchDim    = 2048 // the v2 part: the count sketch (relsketch.go)
+	relProfileCap   = 4.0  // standard deviations
+	// relAlpha is the profile's share of the vector (its weight in the
+	// cosine); the rest is v2's self-similarity and cues. 0.3 is the largest
+	// share that keeps the composite benchmark at its targets (template-mAP
+	// ≥ 0.75; docs/relational.md has the sweep).
+	relAlpha = 0.3
+	// relProfileSat: profiles longer than this (in standard deviations) are
+	// scaled to unit length; shorter ones (ordinary photos, whose measures
+	// barely rise above the mean) stay short and weigh little.
+	relProfileSat = 2.0
+	// whyThreshold is the share of its (saturated) profile a relation must
+	// have in both photos to be named as shared.
+	whyThreshold = 0.35
+)
+
+// relationMeasures are the raw composition measures of one image, from its
+// 224² input tensor and the backbone's block_12 map (c×14×14).
+func relationMeasures(in []float32, block12 []float32, c int) [relMeasureCount]float64 {
+	t112 := lumGrid(in, 112)
+	g112 := sobel(t112, 112)
+	t56 := halve(t112, 112)
+	g56 := sobel(t56, 56)
+	c28 := colourGrid(in, 28)
+	dm := detailMap(g112, 28)
+	var m [relMeasureCount]float64
+	m[0], _ = bandScore(colourGrid(in, 32), 32)
+	_, _, m[1] = silhouetteParts(t56, g56)
+	m[2] = emptiness(dm, c28)
+	m[3] = evenness(detailMap(g112, 8))
+	m[4] = twins(rawCells(block12, c, 14, 7), 7)
+	h := orientHist(g112, 16)
+	m[5] = mirrorHOG(h, 16)
+	m[6] = reflectHOG(h, 16)
+	m[7], _ = polarOrder(g56)
+	m[8], _ = vanishing(g112)
+	m[9], _ = figureParts(dm, c28, 28)
+	return m
+}
+
+// rawCells average-pools an NCHW map (batch 1, c×n×n) to g×g cells and
+// unit-normalises each, without subtracting the mean cell: what each region
+// looks like, for finding regions that look alike.
+func rawCells(data []float32, c, n, g int) [][]float32 {
+	cells := make([][]float32, g*g)
+	f := n / g
+	for gy := 0; gy < g; gy++ {
+		for gx := 0; gx < g; gx++ {
+			v := make([]float32, c)
+			for ch := 0; ch < c; ch++ {
+				var s float32
+				for y := gy * f; y < (gy+1)*f; y++ {
+					for _, x := range data[ch*n*n+y*n+gx*f : ch*n*n+y*n+(gx+1)*f] {
+						s += x
+					}
+				}
+				v[ch] = s
+			}
+			Normalize(v)
+			cells[gy*g+gx] = v
+		}
+	}
+	return cells
+}
+
+// relationProfile standardises the measures and v2's cues into strengths:
+// max(z, 0) capped at relProfileCap. stats holds each measure's mean then
+// deviation (2·relMeasureCount values); cueStats v2's (2·relCueCount).
+func relationProfile(m [relMeasureCount]float64, cues [relCueCount]float64, stats, cueStats []float32) [relationCount]float64 {
+	var p [relationCount]float64
+	z := func(x float64, mean, sd float32) float64 {
+		v := (x - float64(mean)) / float64(sd)
+		if math.IsNaN(v) {
+			return 0
+		}
+		return min(max(v, 0), relProfileCap)
+	}
+	for i, x := range m {
+		p[i] = z(x, stats[i], stats[relMeasureCount+i])
+	}
+	for i, x := range cues {
+		p[relMeasureCount+i] = z(x, cueStats[i], cueStats[relCueCount+i])
+	}
+	return p
+}
+
+// appendProfile appends the profile block to the unit v2 vector: the v2
+// part weighted √(1−α), the profile √α·p/max(‖p‖, relProfileSat) (so a
+// photo with only weak relations keeps a short profile), then normalises
+// the whole.
+func appendProfile(v2 []float32, p [relationCount]float64) []float32 {
+	out := make([]float32, RelationalDim)
+	a := math.Sqrt(1 - relAlpha)
+	for i, x := range v2 {
+		out[i] = float32(float64(x) * a)
+	}
+	var n float64
+	for _, x := range p {
+		n += x * x
+	}
+	n = max(math.Sqrt(n), relProfileSat)
+	b := math.Sqrt(relAlpha)
+	for i, x := range p {
+		out[relSketchDim+i] = float32(b * x / n)
+	}
+	Normalize(out)
+	return out
+}
+
+// profileOf reads the relation profile back from a stored v3 vector, as
+// p/max(‖p‖, relProfileSat): the v2 part had length √(1−α) before the whole
+// was normalised, so its length now gives the factor to undo.
+func profileOf(v []float32) ([relationCount]float64, bool) {
+	var p [relationCount]float64
+	if len(v) != RelationalDim {
+		return p, false
+	}
+	var n float64
+	for _, x := range v[:relSketchDim] {
+		n += float64(x) * float64(x)
+	}
+	if n <= 0 || math.IsNaN(n) {
+		return p, false
+	}
+	f := math.Sqrt(1-relAlpha) / math.Sqrt(n) / math.Sqrt(relAlpha)
+	for i := range p {
+		p[i] = float64(v[relSketchDim+i]) * f
+	}
+	return p, true
+}
+
+// Relation is one named relation two photos share, with its strength: the
+// smaller of its two shares of the photos' profiles (0..1; 1 when the
+// relation is all either photo shows, at least relProfileSat standard
+// deviations above ordinary photos).
+type Relation struct {
+	Relation string  `json:"relation"`
+	Strength float32 `json:"strength"`
+}
+
+// ExplainRelational names up to three relations that two vectors of the
+// built-in relational encoder share, strongest first. model is the name of
+// the encoder that made them: for any other encoder (a plug-in) it says
+// nothing rather than guess, and so it does for vectors of another length.
+func ExplainRelational(model string, a, b []float32) []Relation {
+	if !CanExplain(model) {
+		return nil
+	}
+	pa, okA := profileOf(a)
+	pb, okB := profileOf(b)
+	if !okA || !okB {
+		return nil
+	}
+	var out []Relation
+	for i := range pa {
+		s := min(pa[i], pb[i])
+		if s >= whyThreshold {
+			out = append(out, Relation{Relation: relationNames[i], Strength: float32(min(s, 1))})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Strength > out[j].Strength })
+	if len(out) > 3 {
+		out = out[:3]
+	}
+	return out
+}
+
+// RelationsOf names the relations one vector of the built-in encoder shows
+// (strength above the threshold), strongest first; nil for other encoders.
+func RelationsOf(model string, v []float32) []Relation {
+	return ExplainRelational(model, v, v)
+}
+
+// CanExplain reports whether vectors of the named relational encoder carry a
+// relation profile ExplainRelational can read (only the built-in encoder's).
+func CanExplain(model string) bool { return model == RelationalEncoderName }
