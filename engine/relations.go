@@ -12,9 +12,9 @@ import (
 // relational vector, so that "why" can be read back from any two stored
 // vectors (ExplainRelational).
 
-// relationNames name each profile slot as the user reads it; the first
-// relMeasureCount come from relcomp.go's measures of real photos, the rest
-// are v2's seven cues (relcues.go).
+// relationNames name each profile slot as the user reads it: relcomp.go's
+// composition measures, relobjects.go's object relations (together the
+// relMeasureCount measures), then v2's seven cues (relcues.go).
 var relationNames = [relationCount]string{
 	"horizontal strata",
 	"dark shapes against a bright sky",
@@ -26,6 +26,14 @@ var relationNames = [relationCount]string{
 	"radial structure around a centre",
 	"lines converging on a point",
 	"one concentrated subject",
+	// object relations (relobjects.go)
+	"several alike objects",
+	"alike objects and one different",
+	"two subjects of similar size",
+	"alike objects in a row",
+	"one small figure",
+	"subject cut off by the frame",
+	"subject fills the frame",
 	// v2 cues
 	"exact mirror copy",
 	"reflection of a scene below itself",
@@ -37,13 +45,14 @@ var relationNames = [relationCount]string{
 }
 
 const (
-	relMeasureCount = 10
+	relCompCount    = 10
+	relMeasureCount = relCompCount + objMeasureCount
 	relationCount   = relMeasureCount + relCueCount
 	// relProfileSlots is the profile block's length in the vector (room to
 	// grow without changing the dimension's alignment).
 	relProfileSlots = 32
 	relSketchDim    = 2048 // the v2 part: the count sketch (relsketch.go)
-	relProfileCap   = 4.0  // standard deviations
+	relProfileCap   = 3.0  // standard deviations
 	// relAlpha is the profile's share of the vector (its weight in the
 	// cosine); the rest is v2's self-similarity and cues. 0.3 is the largest
 	// share that keeps the composite benchmark at its targets (template-mAP
@@ -53,14 +62,21 @@ const (
 	// scaled to unit length; shorter ones (ordinary photos, whose measures
 	// barely rise above the mean) stay short and weigh little.
 	relProfileSat = 2.0
+	// relObjectWeight scales the object relations inside the vector: on the
+	// real-photo benchmark they add nothing to the ranking and on the
+	// composite benchmark they cost 0.02 template-mAP (docs/relational.md),
+	// so they weigh almost nothing in the cosine; they are kept, exactly
+	// readable, for "why".
+	relObjectWeight = 0.05
 	// whyThreshold is the share of its (saturated) profile a relation must
 	// have in both photos to be named as shared.
 	whyThreshold = 0.35
 )
 
-// relationMeasures are the raw composition measures of one image, from its
-// 224² input tensor and the backbone's block_12 map (c×14×14).
-func relationMeasures(in []float32, block12 []float32, c int) [relMeasureCount]float64 {
+// relationMeasures are the raw measures of one image: composition, from its
+// 224² input tensor and the backbone's block_12 map (c×14×14), and object
+// relations from its detections.
+func relationMeasures(in []float32, block12 []float32, c int, dets []Detection) [relMeasureCount]float64 {
 	t112 := lumGrid(in, 112)
 	g112 := sobel(t112, 112)
 	t56 := halve(t112, 112)
@@ -79,6 +95,8 @@ func relationMeasures(in []float32, block12 []float32, c int) [relMeasureCount]f
 	m[7], _ = polarOrder(g56)
 	m[8], _ = vanishing(g112)
 	m[9], _ = figureParts(dm, c28, 28)
+	o := objectMeasures(dets)
+	copy(m[relCompCount:], o[:])
 	return m
 }
 
@@ -139,16 +157,24 @@ func appendProfile(v2 []float32, p [relationCount]float64) []float32 {
 		out[i] = float32(float64(x) * a)
 	}
 	var n float64
-	for _, x := range p {
-		n += x * x
+	for i, x := range p {
+		n += sq(x * slotWeight(i))
 	}
 	n = max(math.Sqrt(n), relProfileSat)
 	b := math.Sqrt(relAlpha)
 	for i, x := range p {
-		out[relSketchDim+i] = float32(b * x / n)
+		out[relSketchDim+i] = float32(b * slotWeight(i) * x / n)
 	}
 	Normalize(out)
 	return out
+}
+
+// slotWeight is the weight of profile slot i in the vector.
+func slotWeight(i int) float64 {
+	if i >= relCompCount && i < relMeasureCount {
+		return relObjectWeight
+	}
+	return 1
 }
 
 // profileOf reads the relation profile back from a stored v3 vector, as
@@ -168,7 +194,7 @@ func profileOf(v []float32) ([relationCount]float64, bool) {
 	}
 	f := math.Sqrt(1-relAlpha) / math.Sqrt(n) / math.Sqrt(relAlpha)
 	for i := range p {
-		p[i] = float64(v[relSketchDim+i]) * f
+		p[i] = float64(v[relSketchDim+i]) * f / slotWeight(i)
 	}
 	return p, true
 }

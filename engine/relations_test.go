@@ -26,7 +26,8 @@ func TestRelationProfileRoundTrip(t *testing.T) {
 		if !ok {
 			t.Fatal("profile not readable")
 		}
-		norm := math.Sqrt(1+0.25+0.0625) * scale
+		// Slot 11 is an object relation: it counts at relObjectWeight.
+		norm := math.Sqrt(1+0.25+sq(0.25*relObjectWeight)) * scale
 		for i := range p {
 			if want := p[i] / max(norm, relProfileSat); math.Abs(got[i]-want) > 1e-5 {
 				t.Errorf("scale %g slot %d: %.5f, want %.5f", scale, i, got[i], want)

@@ -104,6 +104,11 @@ func calibMeasures(t *testing.T) [][relMeasureCount]float64 {
 		t.Fatal(err)
 	}
 	defer s.close()
+	det, err := OpenDetector(m.Detector, SessionOptions{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer det.Close()
 	var out [][relMeasureCount]float64
 	for _, p := range photos {
 		img, err := DecodeFile(p.File(dir))
@@ -116,8 +121,12 @@ func calibMeasures(t *testing.T) [][relMeasureCount]float64 {
 			if err != nil {
 				t.Fatal(err)
 			}
+			dets, err := det.Detect(v)
+			if err != nil {
+				t.Fatal(err)
+			}
 			b := o["block_12"]
-			out = append(out, relationMeasures(in, b.Data, int(b.Shape[1])))
+			out = append(out, relationMeasures(in, b.Data, int(b.Shape[1]), dets))
 		}
 	}
 	return out

@@ -23,6 +23,10 @@ type SpaceInfo struct {
 	// Note is one honest line about what the space measures, shown in the UI
 	// and by `relview models`.
 	Note string `json:"note"`
+	// Deferred says the space costs much more per image than the others (the
+	// built-in relational encoder runs an object detector): a library fills
+	// it in a second indexing pass, after the gallery and the other spaces.
+	Deferred bool `json:"deferred,omitempty"`
 }
 
 // Encoder turns an image into a unit vector for each space it fills.

@@ -60,7 +60,7 @@ func openTestEngine() (*engine.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := engine.BuiltinModel{Name: assets.ModelName, ONNX: assets.ModelONNX(), VisualMean: mean, RelationalStats: rel}
+	m := engine.BuiltinModel{Name: assets.ModelName, ONNX: assets.ModelONNX(), VisualMean: mean, RelationalStats: rel, Detector: assets.DetectorONNX()}
 	return engine.Open(engine.Options{Threads: 1, Builtin: m})
 }
 
