@@ -8,7 +8,7 @@ import (
 
 // Floors of the built-in relational encoder on the real-photo benchmark's
 // dev set (bench/realrel, docs/relational.md). They guard what v3 reaches
-// today (0.264 against the visual space's 0.276 and v2's 0.242); the
+// today (0.256 against the visual space's 0.276 and v2's 0.242); the
 // issue's target — relational mAP ≥ 0.50 and ≥ 1.5× the visual space's,
 // every group above chance — is NOT met yet, and the test says so in its
 // log rather than pretending.

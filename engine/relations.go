@@ -58,19 +58,17 @@ const (
 	// share that keeps the composite benchmark at its targets (template-mAP
 	// ≥ 0.75; docs/relational.md has the sweep).
 	relAlpha = 0.3
-	// relProfileSat: profiles longer than this (in standard deviations) are
-	// scaled to unit length; shorter ones (ordinary photos, whose measures
-	// barely rise above the mean) stay short and weigh little.
-	relProfileSat = 2.0
+	// relProfileScale divides the profile (in standard deviations) before
+	// it enters the vector: a photo with one relation at the cap gives a
+	// block of length 0.6, an ordinary photo (measures near the mean) almost
+	// nothing. Not normalised, so every strength can be read back exactly.
+	relProfileScale = 5.0
 	// relObjectWeight scales the object relations inside the vector: on the
 	// real-photo benchmark they add nothing to the ranking and on the
 	// composite benchmark they cost 0.02 template-mAP (docs/relational.md),
 	// so they weigh almost nothing in the cosine; they are kept, exactly
 	// readable, for "why".
 	relObjectWeight = 0.05
-	// whyThreshold is the share of its (saturated) profile a relation must
-	// have in both photos to be named as shared.
-	whyThreshold = 0.35
 )
 
 // relationMeasures are the raw measures of one image: composition, from its
@@ -147,23 +145,17 @@ func relationProfile(m [relMeasureCount]float64, cues [relCueCount]float64, stat
 }
 
 // appendProfile appends the profile block to the unit v2 vector: the v2
-// part weighted √(1−α), the profile √α·p/max(‖p‖, relProfileSat) (so a
-// photo with only weak relations keeps a short profile), then normalises
-// the whole.
+// part weighted √(1−α), the profile √α·w·p/relProfileScale (w: slotWeight),
+// then normalises the whole.
 func appendProfile(v2 []float32, p [relationCount]float64) []float32 {
 	out := make([]float32, RelationalDim)
 	a := math.Sqrt(1 - relAlpha)
 	for i, x := range v2 {
 		out[i] = float32(float64(x) * a)
 	}
-	var n float64
+	b := math.Sqrt(relAlpha) / relProfileScale
 	for i, x := range p {
-		n += sq(x * slotWeight(i))
-	}
-	n = max(math.Sqrt(n), relProfileSat)
-	b := math.Sqrt(relAlpha)
-	for i, x := range p {
-		out[relSketchDim+i] = float32(b * slotWeight(i) * x / n)
+		out[relSketchDim+i] = float32(b * slotWeight(i) * x)
 	}
 	Normalize(out)
 	return out
@@ -177,9 +169,9 @@ func slotWeight(i int) float64 {
 	return 1
 }
 
-// profileOf reads the relation profile back from a stored v3 vector, as
-// p/max(‖p‖, relProfileSat): the v2 part had length √(1−α) before the whole
-// was normalised, so its length now gives the factor to undo.
+// profileOf reads the relation profile (standard scores) back from a
+// stored v3 vector: the v2 part had length √(1−α) before the whole was
+// normalised, so its length now gives the factor to undo.
 func profileOf(v []float32) ([relationCount]float64, bool) {
 	var p [relationCount]float64
 	if len(v) != RelationalDim {
@@ -192,7 +184,7 @@ func profileOf(v []float32) ([relationCount]float64, bool) {
 	if n <= 0 || math.IsNaN(n) {
 		return p, false
 	}
-	f := math.Sqrt(1-relAlpha) / math.Sqrt(n) / math.Sqrt(relAlpha)
+	f := math.Sqrt(1-relAlpha) / math.Sqrt(n) * relProfileScale / math.Sqrt(relAlpha)
 	for i := range p {
 		p[i] = float64(v[relSketchDim+i]) * f / slotWeight(i)
 	}
@@ -200,9 +192,10 @@ func profileOf(v []float32) ([relationCount]float64, bool) {
 }
 
 // Relation is one named relation two photos share, with its strength: the
-// smaller of its two shares of the photos' profiles (0..1; 1 when the
-// relation is all either photo shows, at least relProfileSat standard
-// deviations above ordinary photos).
+// smaller of its two standard scores over relProfileCap (1 = both at least
+// three standard deviations above ordinary photos). It is named only when
+// both photos show it more strongly than 19 in 20 ordinary photos do
+// (relWhyLevel).
 type Relation struct {
 	Relation string  `json:"relation"`
 	Strength float32 `json:"strength"`
@@ -224,8 +217,8 @@ func ExplainRelational(model string, a, b []float32) []Relation {
 	var out []Relation
 	for i := range pa {
 		s := min(pa[i], pb[i])
-		if s >= whyThreshold {
-			out = append(out, Relation{Relation: relationNames[i], Strength: float32(min(s, 1))})
+		if s > relWhyLevel[i] {
+			out = append(out, Relation{Relation: relationNames[i], Strength: float32(min(s/relProfileCap, 1))})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Strength > out[j].Strength })
