@@ -3,7 +3,6 @@ package realbench
 import (
 	"fmt"
 	"math"
-	"slices"
 	"sort"
 	"strings"
 
@@ -95,19 +94,7 @@ func Evaluate(photos []Photo, vecs [][]float32, k int) (Result, error) {
 		r.Queries++
 		r.GroupAP[q.Group] += ap
 		r.GroupRand[q.Group] += flat
-		order := make([]int, len(scores))
-		for o := range order {
-			order[o] = o
-		}
-		slices.SortStableFunc(order, func(a, b int) int {
-			switch {
-			case scores[a] > scores[b]:
-				return -1
-			case scores[a] < scores[b]:
-				return 1
-			}
-			return 0
-		})
+		order := relbench.Ranking(scores)
 		top := Ranked{Query: i}
 		for _, o := range order[:min(k, len(order))] {
 			top.Neighbour = append(top.Neighbour, idx[o])

@@ -155,8 +155,9 @@ func countTrue(b []bool) int {
 	return n
 }
 
-// rankGroups orders the items by descending score and groups exact ties.
-func rankGroups(scores []float64) [][]int {
+// Ranking returns the item indices by descending score (stable: ties keep
+// their input order).
+func Ranking(scores []float64) []int {
 	idx := make([]int, len(scores))
 	for i := range idx {
 		idx[i] = i
@@ -170,6 +171,12 @@ func rankGroups(scores []float64) [][]int {
 		}
 		return 0
 	})
+	return idx
+}
+
+// rankGroups orders the items by descending score and groups exact ties.
+func rankGroups(scores []float64) [][]int {
+	idx := Ranking(scores)
 	var groups [][]int
 	for s := 0; s < len(idx); {
 		e := s + 1
