@@ -87,7 +87,7 @@ func (b *builtinEncoder) Spaces() []SpaceInfo {
 	if b.relational {
 		s = append(s, SpaceInfo{
 			Space: Relational, Model: RelationalEncoderName, Dim: RelationalDim, Source: src + " + NanoDet-g object detector",
-			Note:     "built-in approximation of relsim, not relsim: compares how an image's parts relate (layout, strata, silhouettes, repetition, symmetry, reflection, radial and converging lines, alike and different objects), not what they are; it cannot see semantic analogies",
+			Note:     "built-in approximation of relsim, not relsim: compares how an image's parts relate (layout, strata, silhouettes, repetition, symmetry, reflection, radial and converging lines, alike and different objects), not what they are; it cannot see semantic analogies (a relsim ONNX export plugs in with --plugin)",
 			Deferred: true,
 		})
 	}
