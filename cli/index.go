@@ -28,8 +28,13 @@ new and changed images are decoded, encoded in every space and thumbnailed;
 unchanged files are not read; moved files keep their vectors; files gone from
 the folder leave the catalog. The folder itself is never written to.
 
+When the relational encoder costs much more per image than the visual one
+(the built-in one runs an object detector), indexing runs in two passes: the
+first fills the gallery and the visual space, the second ("relating") the
+relational space; 'relview status' says how far it got.
+
 A progress bar shows on a terminal, plain lines otherwise. Ctrl-C stops after
-writing what is done; the next run resumes.`,
+writing what is done; the next run resumes (in the second pass too).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			lg := *g
@@ -79,7 +84,16 @@ type progressView struct {
 	tty   bool
 	quiet bool
 	bar   *progressbar.ProgressBar
+	phase string // of the bar
 	last  time.Time
+}
+
+// phaseLabel names a pass for the progress bar and lines.
+func phaseLabel(phase string) string {
+	if phase == library.PhaseRelate {
+		return "analysing relations"
+	}
+	return "indexing"
 }
 
 func newProgressView(w io.Writer, quiet bool) *progressView {
@@ -87,18 +101,24 @@ func newProgressView(w io.Writer, quiet bool) *progressView {
 }
 
 func (v *progressView) update(p library.Progress) {
-	if v.quiet || p.Phase != library.PhaseIndex || p.Total == 0 {
+	if v.quiet || (p.Phase != library.PhaseIndex && p.Phase != library.PhaseRelate) || p.Total == 0 {
 		return
 	}
+	label := phaseLabel(p.Phase)
 	if v.tty {
+		if v.bar != nil && v.phase != p.Phase {
+			v.bar.Finish()
+			v.bar = nil
+		}
 		if v.bar == nil {
+			v.phase = p.Phase
 			v.bar = progressbar.NewOptions(p.Total, progressbar.OptionSetWriter(v.w),
-				progressbar.OptionSetDescription("indexing"), progressbar.OptionShowCount(),
+				progressbar.OptionSetDescription(label), progressbar.OptionShowCount(),
 				progressbar.OptionSetItsString("images"), progressbar.OptionShowIts(),
 				progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
 				progressbar.OptionFullWidth(), progressbar.OptionClearOnFinish())
 		}
-		desc := "indexing"
+		desc := label
 		if p.Paused {
 			desc = "paused"
 		}
@@ -106,13 +126,18 @@ func (v *progressView) update(p library.Progress) {
 		v.bar.Set(p.Done)
 		return
 	}
-	if time.Since(v.last) < 2*time.Second && p.Done != p.Total {
+	if time.Since(v.last) < 2*time.Second && p.Done != p.Total && p.Phase == v.phase {
 		return
 	}
-	v.last = time.Now()
+	v.last, v.phase = time.Now(), p.Phase
 	eta := ""
 	if p.ETA > 0 {
 		eta = fmt.Sprintf(", %s left", p.ETA.Round(time.Second))
+	}
+	if p.Phase == library.PhaseRelate {
+		fmt.Fprintf(v.w, "analysing relations %d/%d (%.1f images/s%s, %d failed) %s\n",
+			p.Done, p.Total, p.Rate, eta, p.Failed, p.Current)
+		return
 	}
 	fmt.Fprintf(v.w, "indexed %d/%d (%.1f images/s%s, %d unchanged, %d failed) %s\n",
 		p.Done, p.Total, p.Rate, eta, p.Skipped, p.Failed, p.Current)
@@ -146,9 +171,26 @@ func printSummary(w io.Writer, lib *library.Library, s library.Summary) {
 		fmt.Fprintf(w, "  not read   %d\n", len(s.Problems))
 		printProblems(w, s.Problems, 10)
 	}
+	if len(s.Deferred) > 0 {
+		fmt.Fprintf(w, "  relations  %d analysed", s.Related)
+		if s.RelateRate > 0 {
+			fmt.Fprintf(w, " (%.1f images/s)", s.RelateRate)
+		}
+		if s.RelateLeft > 0 {
+			fmt.Fprintf(w, ", %d left for the next run", s.RelateLeft)
+		}
+		fmt.Fprintln(w)
+		if s.RelateFailed > 0 {
+			fmt.Fprintf(w, "  relations failed %d\n", s.RelateFailed)
+			printProblems(w, s.RelateFailures, 20)
+		}
+	}
 	rate := ""
 	if s.Rate > 0 {
 		rate = fmt.Sprintf(", %.1f images/s", s.Rate)
+		if len(s.Deferred) > 0 {
+			rate += " in the first pass"
+		}
 	}
 	fmt.Fprintf(w, "  time       %s%s\n", s.Elapsed.Round(time.Millisecond), rate)
 }

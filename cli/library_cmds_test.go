@@ -39,7 +39,7 @@ func TestIndexNeighborsStatusExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"indexed    5", "failed     1", "broken.jpg: ", "images/s"} {
+	for _, want := range []string{"indexed    5", "failed     1", "broken.jpg: ", "images/s", "relations  5 analysed", "in the first pass"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("index summary lacks %q:\n%s", want, out)
 		}
@@ -81,6 +81,9 @@ func TestIndexNeighborsStatusExport(t *testing.T) {
 	if st.Indexed != 5 || st.Failed != 1 || len(st.Spaces) != 2 || st.CatalogSize == 0 || !strings.HasPrefix(st.Catalog, os.Getenv(library.CacheDirEnv)) {
 		t.Errorf("status %+v", st)
 	}
+	if len(st.Coverage) != 2 || st.Coverage[0].Space != "relational" || st.Coverage[0].Have != 5 || st.Coverage[0].Total != 5 {
+		t.Errorf("status coverage %+v", st.Coverage)
+	}
 
 	out, _, err = run(t, "export", "--space", "visual", dir)
 	if err != nil {
@@ -115,5 +118,25 @@ func TestIndexBusy(t *testing.T) {
 	_, stderr, code := relview(t, nil, "index", dir)
 	if code == 0 || !strings.Contains(stderr, fmt.Sprintf("library busy (pid %d", os.Getpid())) {
 		t.Errorf("exit %d, stderr %q: want a clear 'library busy (pid N)'", code, stderr)
+	}
+}
+
+// The second pass has its own progress lines, and status says how far it got.
+func TestIndexProgressSecondPass(t *testing.T) {
+	var b strings.Builder
+	v := newProgressView(&b, false)
+	v.update(library.Progress{Phase: library.PhaseIndex, Done: 2, Total: 2, Rate: 40})
+	v.update(library.Progress{Phase: library.PhaseRelate, Done: 0, Total: 2})
+	v.update(library.Progress{Phase: library.PhaseRelate, Done: 2, Total: 2, Rate: 12.5})
+	v.finish()
+	out := b.String()
+	for _, want := range []string{"indexed 2/2 (40.0 images/s", "analysing relations 0/2", "analysing relations 2/2 (12.5 images/s"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("progress lacks %q:\n%s", want, out)
+		}
+	}
+	got := coverageText(library.Coverage{Space: "relational", Have: 812, Total: 3108, Deferred: true})
+	if got != "812 of 3108 images analysed; 'relview index' goes on" {
+		t.Errorf("coverage text %q", got)
 	}
 }

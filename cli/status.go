@@ -35,6 +35,11 @@ func newStatusCmd(g *globalFlags) *cobra.Command {
 			for _, sp := range st.Spaces {
 				fmt.Fprintf(out, "  %-10s %d vectors, %s (dim %d)\n", sp.Space, sp.Vectors, sp.Model, sp.Dim)
 			}
+			for _, c := range st.Coverage {
+				if c.Total > 0 && c.Have < c.Total {
+					fmt.Fprintf(out, "  %-10s %s\n", c.Space, coverageText(c))
+				}
+			}
 			if st.Failed > 0 {
 				fmt.Fprintln(out, "failed:")
 				printProblems(out, st.Failures, 50)
@@ -51,4 +56,21 @@ func newStatusCmd(g *globalFlags) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the status as JSON")
 	return cmd
+}
+
+// coverageText says how far a space's vectors cover the indexed images:
+// "812 of 3108 images analysed (2 failed); 'relview index' goes on".
+func coverageText(c library.Coverage) string {
+	verb := "encoded"
+	if c.Space == "relational" {
+		verb = "analysed"
+	}
+	s := fmt.Sprintf("%d of %d images %s", c.Have, c.Total, verb)
+	if c.Failed > 0 {
+		s += fmt.Sprintf(" (%d failed)", c.Failed)
+	}
+	if !c.Complete() {
+		s += "; 'relview index' goes on"
+	}
+	return s
 }

@@ -19,7 +19,7 @@ const (
 )
 
 // schemaVersion is the catalog schema this code writes (PRAGMA user_version).
-const schemaVersion = 2
+const schemaVersion = 3
 
 // migrations[i] brings a catalog from user_version i to i+1. A new schema
 // change appends a step; old steps are never edited.
@@ -82,6 +82,18 @@ var migrations = []string{
 	CREATE TRIGGER vectors_gen_delete AFTER DELETE ON vectors BEGIN
 		UPDATE space_gen SET gen = gen + 1 WHERE space = OLD.space;
 	END;`,
+	// 2 -> 3: images whose encoding in a deferred space (filled by the second
+	// indexing pass) failed, with the model that failed: the second pass
+	// skips them until that space's model changes or the file does. The
+	// image keeps its status, its gallery entry and its other vectors.
+	`CREATE TABLE space_failures (
+		image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+		space    TEXT    NOT NULL,
+		model    TEXT    NOT NULL,
+		dim      INTEGER NOT NULL,
+		reason   TEXT    NOT NULL,
+		PRIMARY KEY (image_id, space)
+	);`,
 }
 
 // openCatalog opens (creating and migrating as needed) the SQLite catalog at

@@ -2,6 +2,7 @@ package library
 
 import (
 	"context"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -21,9 +22,9 @@ import (
 
 // Progress is one progress event of Index.
 type Progress struct {
-	Phase   string        `json:"phase"`   // PhaseScan, PhaseIndex, PhaseClean or PhaseDone
-	Done    int           `json:"done"`    // files processed this run (indexed, failed, moved, ...)
-	Total   int           `json:"total"`   // files this run has to process (known after the scan)
+	Phase   string        `json:"phase"`   // PhaseScan, PhaseIndex, PhaseClean, PhaseRelate or PhaseDone
+	Done    int           `json:"done"`    // files processed this run (indexed, failed, moved, ...); in PhaseRelate, of the second pass
+	Total   int           `json:"total"`   // files this run (or, in PhaseRelate, its second pass) has to process
 	Skipped int           `json:"skipped"` // files skipped because they are unchanged since the last run
 	Failed  int           `json:"failed"`  // files of this run that could not be indexed
 	Rate    float64       `json:"rate"`    // files processed per second
@@ -38,7 +39,10 @@ const (
 	PhaseScan  = "scanning"
 	PhaseIndex = "indexing"
 	PhaseClean = "cleaning"
-	PhaseDone  = "done"
+	// PhaseRelate is the second pass: it fills the deferred spaces (see
+	// engine.SpaceInfo.Deferred) of the images the first pass indexed.
+	PhaseRelate = "relating"
+	PhaseDone   = "done"
 )
 
 // Summary is what one Index run did.
@@ -55,7 +59,20 @@ type Summary struct {
 	Failures  []Problem     `json:"failures,omitempty"`
 	Problems  []Problem     `json:"problems,omitempty"` // unreadable folders, broken links
 	Elapsed   time.Duration `json:"elapsed"`
-	Rate      float64       `json:"rate"` // processed files per second
+	Rate      float64       `json:"rate"` // processed files per second (first pass)
+
+	// The second pass (only when the engine defers a space): Deferred names
+	// the spaces it fills, Related counts the images that got their vectors
+	// in them this run, RelateFailed those whose encoding failed (they keep
+	// their other vectors and their gallery entry), RelateLeft those left
+	// for the next run (the run stopped during the pass).
+	Deferred       []string      `json:"deferred,omitempty"`
+	Related        int           `json:"related"`
+	RelateFailed   int           `json:"relate_failed"`
+	RelateFailures []Problem     `json:"relate_failures,omitempty"`
+	RelateLeft     int           `json:"relate_left"`
+	RelateElapsed  time.Duration `json:"relate_elapsed"`
+	RelateRate     float64       `json:"relate_rate"` // images per second of the second pass
 }
 
 // jobKind says why a file is processed.
@@ -84,6 +101,10 @@ const (
 	resMoved                     // a catalogued row takes the new path
 	resCopied                    // new row, vectors copied from a row with the same content
 	resTouched                   // only size and mtime change
+	// The second pass:
+	resRelated      // write the vectors of the deferred spaces only
+	resRelateFailed // record the failure of the deferred spaces; nothing else changes
+	resRelateSkip   // the file changed or cannot be read now: the next run sees to it
 )
 
 type result struct {
@@ -109,7 +130,10 @@ const readRetryPrefix = "unreadable: "
 // are written by one writer, one transaction per batch, so a crash loses at
 // most the batch in flight; unchanged files are not read at all; moved files
 // keep their vectors; files that left the folder leave the catalog (only when
-// the run completes). progress, if not nil, is called from one goroutine, at
+// the run completes). When the engine defers a space (engine.SpaceInfo.
+// Deferred), that first pass leaves it out, and a second pass (PhaseRelate)
+// then fills it for every indexed image that lacks a vector of its current
+// model, in batches too (see relate). progress, if not nil, is called from one goroutine, at
 // most about ten times a second and once at the end; it must not block.
 // Cancelling ctx stops the run after writing what is done; the next run
 // resumes.
@@ -153,11 +177,19 @@ func (l *Library) refresh(ctx context.Context, scope []string, progress func(Pro
 		return Summary{}, fmt.Errorf("index %s: %w", l.root, err)
 	}
 	want := map[string]string{}
-	var spaces []string
+	// spaces: every space; first: those the first pass fills; deferred: the
+	// ones left to the second pass.
+	var spaces, first, deferred []string
 	for _, s := range l.eng.Spaces() {
 		want[s.Space] = modelKey(s.Model, s.Dim)
 		spaces = append(spaces, s.Space)
+		if s.Deferred && !l.opts.SinglePass {
+			deferred = append(deferred, s.Space)
+		} else {
+			first = append(first, s.Space)
+		}
 	}
+	split := len(deferred) > 0
 	sum := Summary{Problems: sc.res.Problems}
 	var jobs []job
 	seen := map[string]bool{}
@@ -168,7 +200,7 @@ func (l *Library) refresh(ctx context.Context, scope []string, progress func(Pro
 			sum.Scanned++
 			switch {
 			case row.Status == StatusIndexed:
-				if stale := staleSpaces(row, want, spaces); len(stale) > 0 {
+				if stale := staleSpaces(row, want, first); len(stale) > 0 {
 					jobs = append(jobs, job{kind: jobReembed, entry: e, row: row, stale: stale})
 				} else {
 					sum.Unchanged++
@@ -210,7 +242,7 @@ func (l *Library) refresh(ctx context.Context, scope []string, progress func(Pro
 	// Catalogued, present, indexed files by content: a copy takes their vectors.
 	present := map[string]*catalogRow{}
 	for p, r := range rows {
-		if seen[p] && r.Status == StatusIndexed && len(staleSpaces(r, want, spaces)) == 0 {
+		if seen[p] && r.Status == StatusIndexed && len(staleSpaces(r, want, first)) == 0 {
 			present[r.Hash] = r
 		}
 	}
@@ -225,39 +257,16 @@ func (l *Library) refresh(ctx context.Context, scope []string, progress func(Pro
 	claims := &claimer{missing: missing, present: present}
 	w := &writer{l: l, batch: l.opts.BatchSize, spaces: spaces, progress: progress,
 		p: Progress{Phase: PhaseIndex, Total: len(jobs), Skipped: sum.Unchanged}, start: time.Now()}
-	jobCh := make(chan job)
-	resCh := make(chan result, 2*l.opts.Workers)
-	var wg sync.WaitGroup
-	for i := 0; i < l.opts.Workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobCh {
-				resCh <- l.process(j, claims)
-			}
-		}()
+	var encodeSpaces []string // nil: every space, as Encode does
+	if split {
+		encodeSpaces = first
 	}
-	go func() {
-		defer close(jobCh)
-		for _, j := range jobs {
-			if l.gate.wait(ctx) != nil {
-				return
-			}
-			select {
-			case jobCh <- j:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	go func() { wg.Wait(); close(resCh) }()
-	werr := w.run(resCh, l.gate)
+	werr := l.runPool(ctx, len(jobs), func(i int) result { return l.process(jobs[i], claims, encodeSpaces) }, w)
 	w.tally(&sum)
+	if d := time.Since(w.start).Seconds(); d > 0 {
+		sum.Rate = float64(w.p.Done) / d
+	}
 	if werr != nil {
-		// Stop the workers and drain so they can exit.
-		cancel()
-		for range resCh {
-		}
 		return sum, werr
 	}
 	if err := ctx.Err(); err != nil {
@@ -278,6 +287,14 @@ func (l *Library) refresh(ctx context.Context, scope []string, progress func(Pro
 		return sum, err
 	}
 	sum.Removed = len(removeIDs)
+	if split {
+		// The second pass: the gallery and the other spaces are complete.
+		sum.Deferred = deferred
+		if err := l.relate(ctx, deferred, scope, progress, &sum); err != nil {
+			sum.Elapsed = time.Since(start)
+			return sum, err
+		}
+	}
 	if scope == nil {
 		// Bring the search snapshots up to date with what this run changed
 		// (watch refreshes leave that to Close). A snapshot that cannot be
@@ -288,9 +305,6 @@ func (l *Library) refresh(ctx context.Context, scope []string, progress func(Pro
 		}
 	}
 	sum.Elapsed = time.Since(start)
-	if d := time.Since(w.start).Seconds(); d > 0 {
-		sum.Rate = float64(w.p.Done) / d
-	}
 	w.p.Phase = PhaseDone
 	w.p.Elapsed = sum.Elapsed
 	w.p.ETA = 0
@@ -363,8 +377,51 @@ func (c *claimer) wasClaimed(id int64) bool {
 	return c.claimed[id]
 }
 
-// process reads, hashes, decodes, encodes and thumbnails one file.
-func (l *Library) process(j job, claims *claimer) result {
+// runPool hands the indices 0..n-1 to the workers (work runs on each, in
+// order of the indices, as pause and ctx allow) and their results to w.
+// It returns when every result handed out is written, or when writing fails.
+func (l *Library) runPool(ctx context.Context, n int, work func(int) result, w *writer) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	idx := make(chan int)
+	resCh := make(chan result, 2*l.opts.Workers)
+	var wg sync.WaitGroup
+	for range l.opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range idx {
+				resCh <- work(i)
+			}
+		}()
+	}
+	go func() {
+		defer close(idx)
+		for i := range n {
+			if l.gate.wait(ctx) != nil || ctx.Err() != nil {
+				return
+			}
+			select {
+			case idx <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(resCh) }()
+	werr := w.run(resCh, l.gate)
+	if werr != nil {
+		// Stop the workers and drain so they can exit.
+		cancel()
+		for range resCh {
+		}
+	}
+	return werr
+}
+
+// process reads, hashes, decodes, encodes and thumbnails one file. It
+// encodes the spaces in encodeSpaces (nil: every space).
+func (l *Library) process(j job, claims *claimer, encodeSpaces []string) result {
 	r := result{entry: j.entry, spaces: j.stale}
 	if j.row != nil {
 		r.rowID = j.row.ID
@@ -409,7 +466,15 @@ func (l *Library) process(j job, claims *claimer) result {
 	// A thumbnail that cannot be written is remade on demand by Thumbnail;
 	// it does not fail the file.
 	_ = l.thumbs.put(r.hash, img)
-	v, err := l.eng.Encode(img)
+	var v engine.Vectors
+	switch {
+	case encodeSpaces == nil:
+		v, err = l.eng.Encode(img)
+	case j.stale != nil:
+		v, err = l.eng.EncodeSpaces(img, j.stale...)
+	default:
+		v, err = l.eng.EncodeSpaces(img, encodeSpaces...)
+	}
 	if err != nil {
 		r.kind, r.reason = resFailed, "encode: "+err.Error()
 		return r
@@ -499,8 +564,8 @@ type writer struct {
 	start    time.Time
 	lastEmit time.Time
 
-	indexed, reembed, moved, copied, touched int
-	failures                                 []Problem
+	indexed, reembed, moved, copied, touched, related int
+	failures                                          []Problem
 }
 
 func (w *writer) run(in <-chan result, g *gate) error {
@@ -564,6 +629,11 @@ func (w *writer) count(r result) {
 		w.copied++
 	case resTouched:
 		w.touched++
+	case resRelated:
+		w.related++
+	case resRelateFailed:
+		w.p.Failed++
+		w.failures = append(w.failures, Problem{Path: r.entry.Rel, Reason: r.reason})
 	}
 }
 
@@ -605,6 +675,10 @@ func (w *writer) commit(batch []result) error {
 			if _, err := tx.Exec(`UPDATE images SET size = ?, mtime = ? WHERE id = ?`, e.Size, e.MTime, r.rowID); err != nil {
 				return fmt.Errorf("catalog: %s: %w", e.Rel, err)
 			}
+			// A second-pass failure is retried when the file is touched.
+			if _, err := tx.Exec(`DELETE FROM space_failures WHERE image_id = ?`, r.rowID); err != nil {
+				return fmt.Errorf("catalog: %s: %w", e.Rel, err)
+			}
 		case resMoved:
 			if _, err := tx.Exec(`UPDATE images SET path = ?, size = ?, mtime = ? WHERE id = ?`, e.Rel, e.Size, e.MTime, r.fromID); err != nil {
 				return fmt.Errorf("catalog: move to %s: %w", e.Rel, err)
@@ -620,7 +694,7 @@ func (w *writer) commit(batch []result) error {
 			if err != nil {
 				return fmt.Errorf("catalog: copy to %s: %w", e.Rel, err)
 			}
-			if _, err := tx.Exec(`DELETE FROM vectors WHERE image_id = ?`, id); err != nil {
+			if err := clearImage(tx, id); err != nil {
 				return fmt.Errorf("catalog: %s: %w", e.Rel, err)
 			}
 			if _, err := tx.Exec(`INSERT INTO vectors(image_id, space, model, dim, data)
@@ -647,7 +721,7 @@ func (w *writer) commit(batch []result) error {
 			if err != nil {
 				return fmt.Errorf("catalog: %s: %w", e.Rel, err)
 			}
-			if _, err := tx.Exec(`DELETE FROM vectors WHERE image_id = ?`, id); err != nil {
+			if err := clearImage(tx, id); err != nil {
 				return fmt.Errorf("catalog: %s: %w", e.Rel, err)
 			}
 			removes = append(removes, id)
@@ -666,7 +740,7 @@ func (w *writer) commit(batch []result) error {
 			if spaces == nil {
 				// Content changed: every old vector goes.
 				spaces = w.spaces
-				if _, err := tx.Exec(`DELETE FROM vectors WHERE image_id = ?`, id); err != nil {
+				if err := clearImage(tx, id); err != nil {
 					return fmt.Errorf("catalog: %s: %w", e.Rel, err)
 				}
 			}
@@ -683,6 +757,36 @@ func (w *writer) commit(batch []result) error {
 				}
 				adds = append(adds, vecWrite{id: id, space: sp, model: si.Model, vec: v})
 			}
+		case resRelated:
+			// Only the deferred spaces' vectors: the row and its other
+			// vectors stay as the first pass wrote them.
+			for _, sp := range r.spaces {
+				v, ok := r.vectors[sp]
+				if !ok {
+					continue
+				}
+				si, _ := w.l.eng.Space(sp)
+				if _, err := tx.Exec(`INSERT INTO vectors(image_id, space, model, dim, data) VALUES (?, ?, ?, ?, ?)
+					ON CONFLICT(image_id, space) DO UPDATE SET model = excluded.model, dim = excluded.dim, data = excluded.data`,
+					r.rowID, sp, si.Model, len(v), encodeVector(v)); err != nil {
+					return fmt.Errorf("catalog: %s: vector %s: %w", e.Rel, sp, err)
+				}
+				if _, err := tx.Exec(`DELETE FROM space_failures WHERE image_id = ? AND space = ?`, r.rowID, sp); err != nil {
+					return fmt.Errorf("catalog: %s: %w", e.Rel, err)
+				}
+				adds = append(adds, vecWrite{id: r.rowID, space: sp, model: si.Model, vec: v})
+			}
+		case resRelateFailed:
+			// Recorded with the model that failed; the image keeps its
+			// status, its gallery entry and its vectors in every space.
+			for _, sp := range r.spaces {
+				si, _ := w.l.eng.Space(sp)
+				if _, err := tx.Exec(`INSERT INTO space_failures(image_id, space, model, dim, reason) VALUES (?, ?, ?, ?, ?)
+					ON CONFLICT(image_id, space) DO UPDATE SET model = excluded.model, dim = excluded.dim, reason = excluded.reason`,
+					r.rowID, sp, si.Model, si.Dim, r.reason); err != nil {
+					return fmt.Errorf("catalog: %s: %w", e.Rel, err)
+				}
+			}
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -690,6 +794,16 @@ func (w *writer) commit(batch []result) error {
 	}
 	w.l.applyToStores(adds, removes)
 	return nil
+}
+
+// clearImage deletes every vector of an image and every failure recorded
+// for it in a deferred space: its content changed.
+func clearImage(tx *sql.Tx, id int64) error {
+	if _, err := tx.Exec(`DELETE FROM vectors WHERE image_id = ?`, id); err != nil {
+		return err
+	}
+	_, err := tx.Exec(`DELETE FROM space_failures WHERE image_id = ?`, id)
+	return err
 }
 
 // removeRows deletes catalogued files (their vectors cascade) in one

@@ -42,6 +42,10 @@ type Options struct {
 	BatchSize int
 	// ThumbCacheEntries is the size of the in-memory thumbnail LRU (0: 256).
 	ThumbCacheEntries int
+	// SinglePass makes Index fill every space in one pass even when the
+	// engine defers one (engine.SpaceInfo.Deferred) to a second pass: for
+	// benchmarks and tests that compare the two.
+	SinglePass bool
 }
 
 // CacheRoot returns the folder under which every library keeps its cache:

@@ -31,7 +31,10 @@ type Status struct {
 	Failures    []Problem     `json:"failures,omitempty"`
 	Problems    []Problem     `json:"problems,omitempty"` // unreadable folders, broken links
 	Spaces      []SpaceStatus `json:"spaces"`
-	Schema      int           `json:"schema_version"`
+	// Coverage says, per space, how many indexed images have its current
+	// vector (a deferred space fills in the second indexing pass).
+	Coverage []Coverage `json:"coverage,omitempty"`
+	Schema   int        `json:"schema_version"`
 }
 
 // Status reports the library's counts, failures, models and catalog.
@@ -93,7 +96,22 @@ func (l *Library) Status() (Status, error) {
 		}
 		s.Spaces = append(s.Spaces, sp)
 	}
-	return s, rows.Err()
+	if err := rows.Err(); err != nil {
+		return s, fmt.Errorf("status: %w", err)
+	}
+	rows.Close()
+	names, err := l.Spaces()
+	if err != nil {
+		return s, err
+	}
+	for _, name := range names {
+		c, err := l.SpaceCoverage(name)
+		if err != nil {
+			return s, err
+		}
+		s.Coverage = append(s.Coverage, c)
+	}
+	return s, nil
 }
 
 // Export calls fn for every indexed image with its vectors (all spaces, or

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
+	"relview/engine"
 	"relview/library"
 )
 
@@ -140,6 +141,8 @@ func (b *Browser) StartIndexing(ix Indexer, onDone func(library.Summary, error))
 	b.status.message("Scanning the folder…")
 	src := b.src
 	lastDone := -1
+	lastPhase := ""
+	var lastCover time.Time
 	b.jobs.Add(1)
 	go func() {
 		defer b.jobs.Done()
@@ -150,6 +153,26 @@ func (b *Browser) StartIndexing(ix Indexer, onDone func(library.Summary, error))
 					b.status.update(p)
 				}
 			})
+			// The relational column says how far the second pass got, about
+			// once a second.
+			if p.Phase == library.PhaseRelate && time.Since(lastCover) > time.Second {
+				lastCover = time.Now()
+				fyne.Do(func() {
+					if b.src == src {
+						b.updateCoverage()
+					}
+				})
+			}
+			// The first pass is over: the gallery shows all of it.
+			phaseEnded := lastPhase == library.PhaseIndex && p.Phase != library.PhaseIndex
+			lastPhase = p.Phase
+			if phaseEnded {
+				fyne.Do(func() {
+					if b.src == src {
+						b.Reload()
+					}
+				})
+			}
 			// New photos appear in the gallery about once a second.
 			if p.Done != lastDone && (p.Phase == library.PhaseIndex || p.Phase == library.PhaseDone) {
 				lastDone = p.Done
@@ -171,7 +194,10 @@ func (b *Browser) StartIndexing(ix Indexer, onDone func(library.Summary, error))
 				return
 			}
 			b.status.setRunning(false)
+			b.updateCoverage()
 			switch {
+			case err != nil && ctx.Err() != nil && sum.RelateLeft > 0:
+				b.status.message(fmt.Sprintf("Indexing cancelled while analysing relations · %d analysed this run; it resumes next time", sum.Related))
 			case err != nil && ctx.Err() != nil:
 				b.status.message(fmt.Sprintf("Indexing cancelled · %d indexed this run; it resumes next time", sum.Indexed))
 			case err != nil:
@@ -217,8 +243,53 @@ func summaryText(s library.Summary) string {
 	if s.Indexed > 0 {
 		parts = append(parts, fmt.Sprintf("%d indexed in %s (%.1f/s)", s.Indexed, shortDuration(s.Elapsed), s.Rate))
 	}
+	if s.Related > 0 {
+		parts = append(parts, fmt.Sprintf("relations analysed for %d in %s (%.1f/s)", s.Related, shortDuration(s.RelateElapsed), s.RelateRate))
+	}
 	if s.Failed > 0 {
 		parts = append(parts, fmt.Sprintf("%d skipped", s.Failed))
 	}
 	return strings.Join(parts, " · ")
+}
+
+// coverageSource is a Source that can say how much of the library a space
+// covers (*library.Library can; test fakes need not).
+type coverageSource interface {
+	SpaceCoverage(space string) (library.Coverage, error)
+}
+
+// coverageNote is the relational column's line while the second indexing
+// pass has not filled its space: "Relations analysed for 812 of 3108
+// photos"; "" once complete.
+func coverageNote(c library.Coverage) string {
+	if !c.Deferred || c.Total == 0 || c.Complete() {
+		return ""
+	}
+	return fmt.Sprintf("Relations analysed for %d of %d photos", c.Have, c.Total)
+}
+
+// updateCoverage refreshes the relational column's coverage line in the
+// background.
+func (b *Browser) updateCoverage() {
+	src := b.src
+	cs, ok := src.(coverageSource)
+	if !ok {
+		b.rel.setCoverage("")
+		return
+	}
+	b.jobs.Add(1)
+	go func() {
+		defer b.jobs.Done()
+		c, err := cs.SpaceCoverage(engine.Relational)
+		fyne.Do(func() {
+			if b.src != src {
+				return
+			}
+			if err != nil {
+				b.rel.setCoverage("")
+				return
+			}
+			b.rel.setCoverage(coverageNote(c))
+		})
+	}()
 }

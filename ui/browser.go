@@ -245,9 +245,11 @@ func (b *Browser) SetSource(src Source, spaces []engine.SpaceInfo) {
 	b.grid.Refresh()
 	b.setCaptions()
 	b.updateNav()
+	b.rel.setCoverage("")
 	if src != nil {
 		b.win.SetTitle("relview — " + src.Root())
 		b.Reload()
+		b.updateCoverage()
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 type column struct {
 	title   *widget.Label
 	caption *widget.Label
+	cover   *widget.Label // how much of the library the space covers, while incomplete
 	note    *widget.Label
 	list    *fyne.Container
 	tiles   []*neighbourTile
@@ -26,6 +27,7 @@ func newColumn(title string, onTap func(hit)) *column {
 	c := &column{
 		title:   widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		caption: widget.NewLabel(""),
+		cover:   widget.NewLabel(""),
 		note:    widget.NewLabel(""),
 		list:    container.NewVBox(),
 		onTap:   onTap,
@@ -35,8 +37,10 @@ func newColumn(title string, onTap func(hit)) *column {
 	c.caption.SizeName = theme.SizeNameCaptionText
 	c.note.Wrapping = fyne.TextWrapWord
 	c.note.Hide()
+	c.cover.Truncation = fyne.TextTruncateEllipsis
+	c.cover.Hide()
 	c.extra = container.NewVBox()
-	head := container.NewVBox(c.title, c.caption, c.extra, widget.NewSeparator(), c.note)
+	head := container.NewVBox(c.title, c.caption, c.cover, c.extra, widget.NewSeparator(), c.note)
 	c.scroll = container.NewVScroll(c.list)
 	c.content = container.NewBorder(head, nil, nil, nil, c.scroll)
 	return c
@@ -71,6 +75,20 @@ func (c *column) setNote(s string) {
 		c.note.Hide()
 	} else {
 		c.note.Show()
+	}
+}
+
+// setCoverage shows how much of the library the column's space covers
+// ("" hides it).
+func (c *column) setCoverage(s string) {
+	if c.cover.Text == s {
+		return
+	}
+	c.cover.SetText(s)
+	if s == "" {
+		c.cover.Hide()
+	} else {
+		c.cover.Show()
 	}
 }
 

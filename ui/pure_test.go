@@ -202,3 +202,31 @@ func equalIDs(a, b []int64) bool {
 	}
 	return true
 }
+
+func TestProgressTextSecondPass(t *testing.T) {
+	p := library.Progress{Phase: library.PhaseRelate, Done: 812, Total: 3108, Rate: 31.25, ETA: 74 * time.Second, Failed: 2, Skipped: 9}
+	if got, want := progressText(p), "Analysing relations · 812 of 3108 · 31.2 photos/s · 1m14s left · 2 failed"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	p.Paused = true
+	if got := progressText(p); !strings.HasPrefix(got, "Paused · Analysing relations · 812 of 3108") || strings.Contains(got, "left") {
+		t.Errorf("paused: %q", got)
+	}
+	c := library.Coverage{Space: "relational", Have: 812, Total: 3108, Deferred: true}
+	if got, want := coverageNote(c), "Relations analysed for 812 of 3108 photos"; got != want {
+		t.Errorf("coverage note %q, want %q", got, want)
+	}
+	for _, c := range []library.Coverage{
+		{Space: "relational", Have: 3108, Total: 3108, Deferred: true},
+		{Space: "relational", Have: 3100, Failed: 8, Total: 3108, Deferred: true},
+		{Space: "relational", Have: 10, Total: 3108}, // a plug-in: one pass, no note
+	} {
+		if got := coverageNote(c); got != "" {
+			t.Errorf("coverage %+v: note %q, want none", c, got)
+		}
+	}
+	s := summaryText(library.Summary{Scanned: 20, Indexed: 20, Elapsed: 3 * time.Second, Rate: 40, Related: 20, RelateElapsed: 2 * time.Second, RelateRate: 10})
+	if !strings.Contains(s, "relations analysed for 20 in 2s (10.0/s)") {
+		t.Errorf("summary %q", s)
+	}
+}

@@ -132,6 +132,12 @@ func progressText(p library.Progress) string {
 		fmt.Fprintf(&b, "Indexed %d of %d", p.Done, p.Total)
 	case library.PhaseClean:
 		fmt.Fprintf(&b, "Cleaning up · %d of %d", p.Done, p.Total)
+	case library.PhaseRelate:
+		if p.Paused {
+			b.WriteString("Paused · ")
+		}
+		b.WriteString("Analysing relations · ")
+		fmt.Fprintf(&b, "%d of %d", p.Done, p.Total)
 	default:
 		if p.Paused {
 			b.WriteString("Paused · ")
@@ -143,10 +149,10 @@ func progressText(p library.Progress) string {
 	if p.Rate > 0 {
 		fmt.Fprintf(&b, " · %.1f photos/s", p.Rate)
 	}
-	if p.ETA > 0 && p.Phase == library.PhaseIndex && !p.Paused {
+	if p.ETA > 0 && (p.Phase == library.PhaseIndex || p.Phase == library.PhaseRelate) && !p.Paused {
 		fmt.Fprintf(&b, " · %s left", shortDuration(p.ETA))
 	}
-	if p.Skipped > 0 {
+	if p.Skipped > 0 && p.Phase != library.PhaseRelate {
 		fmt.Fprintf(&b, " · %d unchanged", p.Skipped)
 	}
 	if p.Failed > 0 {
