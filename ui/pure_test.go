@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"relview/engine"
 	"relview/library"
 )
 
@@ -228,5 +229,24 @@ func TestProgressTextSecondPass(t *testing.T) {
 	s := summaryText(library.Summary{Scanned: 20, Indexed: 20, Elapsed: 3 * time.Second, Rate: 40, Related: 20, RelateElapsed: 2 * time.Second, RelateRate: 10})
 	if !strings.Contains(s, "relations analysed for 20 in 2s (10.0/s)") {
 		t.Errorf("summary %q", s)
+	}
+}
+
+// A relational neighbour's tile names what it shares with the query; a
+// neighbour without a "why" (visual column, plug-in encoder) shows no line.
+func TestNeighbourTileShowsWhy(t *testing.T) {
+	ns := []library.Neighbour{
+		{Image: library.Image{ID: 1, Path: "a.jpg"}, Score: 0.5, Why: []engine.Relation{{Relation: "horizontal strata", Strength: 0.7}, {Relation: "mirror symmetry (left-right)", Strength: 0.6}}},
+		{Image: library.Image{ID: 2, Path: "b.jpg"}, Score: 0.4},
+	}
+	hs := hitsOf(ns)
+	tile := newNeighbourTile(nil)
+	tile.setHit(hs[0], 1, nil)
+	if !tile.why.Visible() || tile.why.Text != "shares: horizontal strata, mirror symmetry (left-right)" {
+		t.Errorf("why line %q (visible %v)", tile.why.Text, tile.why.Visible())
+	}
+	tile.setHit(hs[1], 2, nil)
+	if tile.why.Visible() {
+		t.Errorf("a neighbour without why shows %q", tile.why.Text)
 	}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"relview/engine"
 	"sort"
 	"strings"
 
@@ -15,13 +16,16 @@ type hit struct {
 	// ranking shows them; HasBoth says so).
 	Relational, Visual float32
 	HasBoth            bool
+	// Why names relations the image shares with the query (relational
+	// column, built-in encoder only).
+	Why []engine.Relation
 }
 
 // hitsOf turns library neighbours into hits.
 func hitsOf(ns []library.Neighbour) []hit {
 	out := make([]hit, len(ns))
 	for i, n := range ns {
-		out[i] = hit{Image: n.Image, Score: n.Score}
+		out[i] = hit{Image: n.Image, Score: n.Score, Why: n.Why}
 	}
 	return out
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"relview/engine"
+	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -196,6 +198,7 @@ type neighbourTile struct {
 	thumb  *thumbView
 	name   *widget.Label
 	score  *canvas.Text
+	why    *widget.Label // the relations shared with the query, if any
 	hit    hit
 	onTap  func(hit)
 	hasHit bool
@@ -206,6 +209,11 @@ func newNeighbourTile(onTap func(hit)) *neighbourTile {
 	t.score = canvas.NewText("", theme.Color(theme.ColorNameForeground))
 	t.score.TextSize = theme.CaptionTextSize()
 	t.name.Truncation = fyne.TextTruncateEllipsis
+	t.why = widget.NewLabel("")
+	t.why.Truncation = fyne.TextTruncateEllipsis
+	t.why.SizeName = theme.SizeNameCaptionText
+	t.why.TextStyle = fyne.TextStyle{Italic: true}
+	t.why.Hide()
 	t.ExtendBaseWidget(t)
 	return t
 }
@@ -213,7 +221,7 @@ func newNeighbourTile(onTap func(hit)) *neighbourTile {
 func (t *neighbourTile) CreateRenderer() fyne.WidgetRenderer {
 	pad := theme.InnerPadding()
 	score := container.New(layout.NewCustomPaddedLayout(0, 0, pad, 0), t.score)
-	text := container.New(layout.NewCustomPaddedVBoxLayout(0), t.name, score)
+	text := container.New(layout.NewCustomPaddedVBoxLayout(0), t.name, score, t.why)
 	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, t.thumb.stack, nil, text))
 }
 
@@ -226,7 +234,26 @@ func (t *neighbourTile) setHit(h hit, rank int, l *thumbLoader) {
 		t.score.Text = fmt.Sprintf("#%d  %.3f", rank, h.Score)
 	}
 	t.score.Refresh()
+	if w := whyText(h.Why); w != "" {
+		t.why.SetText(w)
+		t.why.Show()
+	} else {
+		t.why.Hide()
+	}
 	t.thumb.set(h.Image, l)
+}
+
+// whyText is one line naming the relations a neighbour shares with the
+// query: "shares: horizontal strata, mirror symmetry".
+func whyText(why []engine.Relation) string {
+	if len(why) == 0 {
+		return ""
+	}
+	names := make([]string, len(why))
+	for i, r := range why {
+		names[i] = r.Relation
+	}
+	return "shares: " + strings.Join(names, ", ")
 }
 
 // Tapped makes the neighbour the query.
