@@ -40,6 +40,12 @@ func (p Photo) File(dir string) string { return filepath.Join(dir, p.Package, p.
 // version, path, note; one header line) and keeps the rows of the given
 // sets (all rows when sets is empty).
 func LoadLabels(path string, sets ...string) ([]Photo, error) {
+	// A FIFO or device would block or never end: only a regular file.
+	if st, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("labels: %w", err)
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("labels %s: not a regular file", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("labels: %w", err)

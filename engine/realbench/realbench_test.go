@@ -91,3 +91,12 @@ func TestLoadLabels(t *testing.T) {
 		t.Errorf("missing = %v, want the one photo", m)
 	}
 }
+
+func TestLoadLabelsRefusesSpecialFiles(t *testing.T) {
+	if _, err := LoadLabels(os.DevNull); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("a device as labels: %v", err)
+	}
+	if _, err := LoadLabels(t.TempDir()); err == nil {
+		t.Error("a folder as labels accepted")
+	}
+}
