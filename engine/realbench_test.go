@@ -8,13 +8,13 @@ import (
 
 // Floors of the built-in relational encoder on the real-photo benchmark's
 // dev set (bench/realrel, docs/relational.md). They guard what v3 reaches
-// today (0.256 against the visual space's 0.276 and v2's 0.242); the
+// today (0.291 against the visual space's 0.276 and v2's 0.242); the
 // issue's target — relational mAP ≥ 0.50 and ≥ 1.5× the visual space's,
 // every group above chance — is NOT met yet, and the test says so in its
 // log rather than pretending.
 const (
-	realFloorMAP       = 0.25 // relational mAP on dev
-	realFloorVsVisual  = 0.90 // relational mAP / visual mAP
+	realFloorMAP       = 0.28 // relational mAP on dev
+	realFloorVsVisual  = 1.0  // relational mAP / visual mAP
 	realTargetMAP      = 0.50 // the target, reported only
 	realTargetVsVisual = 1.5
 )

@@ -54,21 +54,22 @@ const (
 	relSketchDim    = 2048 // the v2 part: the count sketch (relsketch.go)
 	relProfileCap   = 3.0  // standard deviations
 	// relAlpha is the profile's share of the vector (its weight in the
-	// cosine); the rest is v2's self-similarity and cues. 0.3 is the largest
-	// share that keeps the composite benchmark at its targets (template-mAP
-	// ≥ 0.75; docs/relational.md has the sweep).
-	relAlpha = 0.3
+	// cosine); the rest is v2's self-similarity and cues. 0.5 keeps the
+	// composite benchmark at its target (template-mAP ≥ 0.75;
+	// docs/relational.md has the sweep).
+	relAlpha = 0.5
 	// relProfileScale divides the profile (in standard deviations) before
 	// it enters the vector: a photo with one relation at the cap gives a
 	// block of length 0.6, an ordinary photo (measures near the mean) almost
 	// nothing. Not normalised, so every strength can be read back exactly.
 	relProfileScale = 5.0
-	// relObjectWeight scales the object relations inside the vector: on the
-	// real-photo benchmark they add nothing to the ranking and on the
-	// composite benchmark they cost 0.02 template-mAP (docs/relational.md),
-	// so they weigh almost nothing in the cosine; they are kept, exactly
-	// readable, for "why".
-	relObjectWeight = 0.05
+	// relQuietWeight scales the object relations and v2's cues inside the
+	// profile block: the object relations added nothing to the real-photo
+	// ranking and cost the composites 0.02; v2's cues are already in the v2
+	// part, and counting them twice cost both benchmarks (docs/relational.md).
+	// They weigh almost nothing in the cosine and stay exactly readable for
+	// "why".
+	relQuietWeight = 0.05
 )
 
 // relationMeasures are the raw measures of one image: composition, from its
@@ -163,8 +164,8 @@ func appendProfile(v2 []float32, p [relationCount]float64) []float32 {
 
 // slotWeight is the weight of profile slot i in the vector.
 func slotWeight(i int) float64 {
-	if i >= relCompCount && i < relMeasureCount {
-		return relObjectWeight
+	if i >= relCompCount {
+		return relQuietWeight
 	}
 	return 1
 }

@@ -16,7 +16,7 @@ func TestRelationProfileRoundTrip(t *testing.T) {
 	}
 	Normalize(v2)
 	var p [relationCount]float64
-	p[0], p[5], p[11], p[relationCount-1] = 3, 1.5, 2.5, 0.75 // slot 11: an object relation
+	p[0], p[5], p[11], p[relationCount-1] = 3, 1.5, 2.5, 0.75 // slot 11: an object relation, the last a v2 cue (both quiet)
 	v := appendProfile(v2, p)
 	if len(v) != RelationalDim {
 		t.Fatalf("length %d, want %d", len(v), RelationalDim)
