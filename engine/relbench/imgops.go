@@ -43,11 +43,17 @@ func clampF(x, lo, hi float64) float64 {
 	return math.Max(lo, math.Min(hi, x))
 }
 
-// view renders a crop of src as a w×h image. The crop has the aspect of w×h;
+// view is View with Lanczos resampling.
+func view(src image.Image, w, h int, cx, cy, zoom float64) *image.NRGBA {
+	return View(src, w, h, cx, cy, zoom, imaging.Lanczos)
+}
+
+// View renders a crop of src as a w×h image. The crop has the aspect of w×h;
 // at zoom 1 it is the largest such region of src, at zoom z its sides are 1/z
 // of that. (cx, cy) in [0,1] is the wanted centre relative to src; the crop is
 // shifted as needed to stay inside src.
-func view(src image.Image, w, h int, cx, cy, zoom float64) *image.NRGBA {
+func View(src image.Image, w, h int, cx, cy, zoom float64, filter imaging.ResampleFilter) *image.NRGBA {
+	w, h = max(w, 1), max(h, 1)
 	b := src.Bounds()
 	sw, sh := float64(b.Dx()), float64(b.Dy())
 	a := float64(w) / float64(h)
@@ -62,7 +68,7 @@ func view(src image.Image, w, h int, cx, cy, zoom float64) *image.NRGBA {
 	x1, y1 := iround(x0), iround(y0)
 	x2, y2 := max(iround(x0+rw), x1+1), max(iround(y0+rh), y1+1)
 	rect := image.Rect(b.Min.X+x1, b.Min.Y+y1, b.Min.X+x2, b.Min.Y+y2).Intersect(b)
-	return imaging.Resize(imaging.Crop(src, rect), w, h, imaging.Lanczos)
+	return imaging.Resize(imaging.Crop(src, rect), w, h, filter)
 }
 
 // randView is view with a random centre near the middle and a random zoom in

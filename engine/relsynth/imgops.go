@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"math/rand/v2"
+	"relview/engine/relbench"
 
 	"github.com/disintegration/imaging"
 )
@@ -103,26 +104,9 @@ func pick(r *rand.Rand, src []image.Image, k int) []image.Image {
 	return out
 }
 
-// view renders a crop of src as a w×h image. The crop has the aspect of w×h;
-// at zoom 1 it is the largest such region of src, at zoom z its sides are 1/z
-// of that. (cx, cy) in [0,1] is the wanted centre relative to src.
+// view renders a crop of src as a w×h image (relbench.View, bilinear).
 func view(src image.Image, w, h int, cx, cy, zoom float64) *image.NRGBA {
-	w, h = max(w, 1), max(h, 1)
-	b := src.Bounds()
-	sw, sh := float64(b.Dx()), float64(b.Dy())
-	a := float64(w) / float64(h)
-	rw, rh := sw, sw/a
-	if rh > sh {
-		rh, rw = sh, sh*a
-	}
-	zoom = math.Max(zoom, 1)
-	rw, rh = math.Max(rw/zoom, 1), math.Max(rh/zoom, 1)
-	x0 := clampF(cx*sw-rw/2, 0, sw-rw)
-	y0 := clampF(cy*sh-rh/2, 0, sh-rh)
-	x1, y1 := iround(x0), iround(y0)
-	x2, y2 := max(iround(x0+rw), x1+1), max(iround(y0+rh), y1+1)
-	rect := image.Rect(b.Min.X+x1, b.Min.Y+y1, b.Min.X+x2, b.Min.Y+y2).Intersect(b)
-	return imaging.Resize(imaging.Crop(src, rect), w, h, imaging.Linear)
+	return relbench.View(src, w, h, cx, cy, zoom, imaging.Linear)
 }
 
 // randView is view with a random centre and a zoom in [zlo, zhi).
