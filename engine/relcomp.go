@@ -259,6 +259,26 @@ func histCos(a, b [12]float64, mirror int) float64 {
 	return d / math.Sqrt(na*nb)
 }
 
+// mirrorGain accumulates, over pairs of cells facing each other across an
+// axis, how much more alike they are with one's orientation histogram
+// mirrored (mirror: 1 about a vertical axis, 2 a horizontal one) than as
+// they are, weighted by the weaker cell's edge energy.
+type mirrorGain struct{ s, p, k float64 }
+
+func (g *mirrorGain) add(u, v [12]float64, mirror int) {
+	w := min(histSum(u), histSum(v))
+	g.s += w * histCos(u, v, mirror)
+	g.p += w * histCos(u, v, 0)
+	g.k += w
+}
+
+func (g *mirrorGain) value() float64 {
+	if g.k == 0 {
+		return -1
+	}
+	return (g.s - g.p) / g.k
+}
+
 // mirrorHOG compares cells left of a vertical axis with the mirrored cells
 // right of it (orientation histograms mirrored too), minus the same
 // comparison without mirroring the histograms: a texture that looks alike
@@ -266,19 +286,13 @@ func histCos(a, b [12]float64, mirror int) float64 {
 func mirrorHOG(h [][12]float64, m int) float64 {
 	best := -1.0
 	for a := m/2 - 2; a <= m/2+2; a++ {
-		var s, p, k float64
+		var g mirrorGain
 		for y := 0; y < m; y++ {
 			for d := 0; a-1-d >= 0 && a+d < m; d++ {
-				l, r := h[y*m+a-1-d], h[y*m+a+d]
-				w := min(histSum(l), histSum(r))
-				s += w * histCos(l, r, 1)
-				p += w * histCos(l, r, 0)
-				k += w
+				g.add(h[y*m+a-1-d], h[y*m+a+d], 1)
 			}
 		}
-		if k > 0 {
-			best = max(best, (s-p)/k)
-		}
+		best = max(best, g.value())
 	}
 	return best
 }
@@ -288,19 +302,13 @@ func mirrorHOG(h [][12]float64, m int) float64 {
 func reflectHOG(h [][12]float64, m int) float64 {
 	best := -1.0
 	for a := m * 35 / 100; a <= m*65/100; a++ {
-		var s, p, k float64
+		var g mirrorGain
 		for d := 0; d < m/4 && a-1-d >= 0 && a+d < m; d++ {
 			for x := 0; x < m; x++ {
-				u, v := h[(a-1-d)*m+x], h[(a+d)*m+x]
-				w := min(histSum(u), histSum(v))
-				s += w * histCos(u, v, 2)
-				p += w * histCos(u, v, 0)
-				k += w
+				g.add(h[(a-1-d)*m+x], h[(a+d)*m+x], 2)
 			}
 		}
-		if k > 0 {
-			best = max(best, (s-p)/k)
-		}
+		best = max(best, g.value())
 	}
 	return best
 }
