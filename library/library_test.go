@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +60,20 @@ func TestIndexSamplesAndQuery(t *testing.T) {
 	rel, err := lib.Neighbours(filepath.Join(folder, "motorcycle_left.png"), engine.Relational, 50)
 	if err != nil || len(rel) != n-1 {
 		t.Fatalf("relational neighbours by absolute path: %d hits, %v", len(rel), err)
+	}
+	// Why between two images says what the relational neighbours say.
+	moto, err := lib.Lookup("motorcycle_left.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range rel {
+		w, err := lib.Why(moto.ID, h.ID)
+		if err != nil || !reflect.DeepEqual(w, h.Why) {
+			t.Errorf("Why(%s) = %+v, %v; the neighbour list says %+v", h.Path, w, err, h.Why)
+		}
+	}
+	if w, err := lib.Why(moto.ID, 1<<40); w != nil || err != nil {
+		t.Errorf("Why with an unknown image = %+v, %v; want nothing", w, err)
 	}
 
 	// A file outside the library is encoded: its copy in the library scores 1.

@@ -243,11 +243,34 @@ func (l *Library) search(q []float32, space string, k int, self int64) ([]Neighb
 		return out, err
 	}
 	for i := range out {
-		if v, ok := s.idx.Get(out[i].ID); ok {
-			out[i].Why = engine.ExplainRelational(s.model, q, v)
-		}
+		out[i].Why = s.why(q, out[i].ID)
 	}
 	return out, nil
+}
+
+// why names the relations the stored vector of image id shares with q
+// (nil when the space's encoder cannot say, or id has no vector).
+func (s *spaceStore) why(q []float32, id int64) []engine.Relation {
+	v, ok := s.idx.Get(id)
+	if !ok {
+		return nil
+	}
+	return engine.ExplainRelational(s.model, q, v)
+}
+
+// Why names the relations two catalogued images share, strongest first:
+// nil when the relational encoder cannot say (a plug-in) or either image
+// has no relational vector yet.
+func (l *Library) Why(a, b int64) ([]engine.Relation, error) {
+	s, err := l.store(engine.Relational)
+	if err != nil {
+		return nil, err
+	}
+	q, ok := s.idx.Get(a)
+	if !ok {
+		return nil, nil
+	}
+	return s.why(q, b), nil
 }
 
 // withImages attaches the catalog rows to search hits, keeping their order.

@@ -109,6 +109,7 @@ func (b *Browser) showCompare() {
 		result.SetText("Comparing…")
 		go func() {
 			<-loaded
+			why := sharedRelations(src, a.ID, other.ID)
 			fyne.Do(func() {
 				if scoreErr != nil {
 					result.SetText(queryError(scoreErr))
@@ -119,7 +120,7 @@ func (b *Browser) showCompare() {
 					result.SetText(other.Path + " is not indexed in both spaces yet.")
 					return
 				}
-				result.SetText(compareText(a, other, p))
+				result.SetText(compareText(a, other, p) + why)
 			})
 		}()
 	}
@@ -135,6 +136,22 @@ func (b *Browser) showCompare() {
 	d := dialog.NewCustom("Compare", "Close", body, b.win)
 	d.Resize(fyne.NewSize(620, 640))
 	d.Show()
+}
+
+// sharedRelations is a line naming the relations two photos share, when the
+// source can say ("" otherwise). Called off the UI thread.
+func sharedRelations(src Source, a, b int64) string {
+	ws, ok := src.(interface {
+		Why(a, b int64) ([]engine.Relation, error)
+	})
+	if !ok {
+		return ""
+	}
+	why, err := ws.Why(a, b)
+	if err != nil || len(why) == 0 {
+		return ""
+	}
+	return "\nBoth show: " + strings.TrimPrefix(whyText(why), "shares: ")
 }
 
 // compareText words the similarity of two photos.

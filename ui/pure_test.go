@@ -250,3 +250,25 @@ func TestNeighbourTileShowsWhy(t *testing.T) {
 		t.Errorf("a neighbour without why shows %q", tile.why.Text)
 	}
 }
+
+// whySource is a fake source that can say why two photos relate.
+type whySource struct {
+	Source
+	why []engine.Relation
+}
+
+func (s whySource) Why(a, b int64) ([]engine.Relation, error) { return s.why, nil }
+
+func TestSharedRelationsLine(t *testing.T) {
+	src := whySource{why: []engine.Relation{{Relation: "horizontal strata", Strength: 0.8}}}
+	if got := sharedRelations(src, 1, 2); got != "\nBoth show: horizontal strata" {
+		t.Errorf("line %q", got)
+	}
+	if got := sharedRelations(whySource{}, 1, 2); got != "" {
+		t.Errorf("nothing shared, yet %q", got)
+	}
+	var plain Source = &fakeSource{}
+	if got := sharedRelations(plain, 1, 2); got != "" {
+		t.Errorf("a source that cannot say, yet %q", got)
+	}
+}
