@@ -61,16 +61,16 @@ func colourGrid(in []float32, n int) [][3]float64 {
 	return out
 }
 
-// bandScore is the share of the colour variance that row means explain
-// minus the share column means explain: high for horizontal strata.
-func bandScore(c [][3]float64, n int) (rows, cols float64) {
+// bandScore is the share of the colour variance that row means explain:
+// high for horizontal strata.
+func bandScore(c [][3]float64, n int) float64 {
 	var mean [3]float64
 	for _, v := range c {
 		for k := range 3 {
 			mean[k] += v[k] / float64(n*n)
 		}
 	}
-	var total, vr, vc float64
+	var total, vr float64
 	for y := 0; y < n; y++ {
 		var rm [3]float64
 		for x := 0; x < n; x++ {
@@ -84,21 +84,10 @@ func bandScore(c [][3]float64, n int) (rows, cols float64) {
 			vr += float64(n) * (rm[k] - mean[k]) * (rm[k] - mean[k])
 		}
 	}
-	for x := 0; x < n; x++ {
-		var cm [3]float64
-		for y := 0; y < n; y++ {
-			for k := range 3 {
-				cm[k] += c[y*n+x][k] / float64(n)
-			}
-		}
-		for k := range 3 {
-			vc += float64(n) * (cm[k] - mean[k]) * (cm[k] - mean[k])
-		}
-	}
 	if total < 1e-9 {
-		return 0, 0
+		return 0
 	}
-	return vr / total, vc / total
+	return vr / total
 }
 
 // quantile of a copy of v.
@@ -108,31 +97,26 @@ func quantile(v []float64, q float64) float64 {
 	return s[min(int(q*float64(len(s))), len(s)-1)]
 }
 
-// silhouetteParts: the share of dark cells, how much brighter the bright
-// cells are, and how flat (detail-less) the dark cells are relative to the
-// picture's mean detail.
-func silhouetteParts(t []float64, g gradField) (darkShare, contrast, flatness float64) {
+// silhouetteFlatness is how flat (detail-less) the dark cells are relative
+// to the picture's mean detail, when the picture has both dark cells and
+// bright ones: dark shapes cut out against a bright sky.
+func silhouetteFlatness(t []float64, g gradField) float64 {
 	hi := quantile(t, 0.95) + 1e-3
 	var nd, nb int
-	var ld, lb, ed float64
+	var ed float64
 	for i, v := range t {
 		switch {
 		case v < 0.3*hi && v < 0.3:
 			nd++
-			ld += v
 			ed += g.mag[i]
 		case v > 0.55*hi:
 			nb++
-			lb += v
 		}
 	}
 	if nd == 0 || nb == 0 {
-		return float64(nd) / float64(len(t)), 0, 0
+		return 0
 	}
-	darkShare = float64(nd) / float64(len(t))
-	contrast = lb/float64(nb) - ld/float64(nd)
-	flatness = 1 - min(ed/float64(nd)/(g.mean+1e-6), 1)
-	return
+	return 1 - min(ed/float64(nd)/(g.mean+1e-6), 1)
 }
 
 // detailMap is the mean gradient magnitude per cell of an m×m grid.
@@ -150,10 +134,9 @@ func detailMap(g gradField, m int) []float64 {
 	return out
 }
 
-// figureParts: how concentrated the detail (and colour distinctness) is in
-// a few cells, and how compact those cells are.
-func figureParts(dm []float64, c [][3]float64, m int) (concentration, spread float64) {
-	// Saliency: detail plus colour distance to the picture's median colour.
+// concentration is the share of the picture's saliency (detail plus colour
+// distance to the median colour) held by its most salient 15 % of cells.
+func concentration(dm []float64, c [][3]float64) float64 {
 	var med [3]float64
 	for k := range 3 {
 		ch := make([]float64, len(c))
@@ -171,28 +154,14 @@ func figureParts(dm []float64, c [][3]float64, m int) (concentration, spread flo
 		total += sal[i]
 	}
 	if total < 1e-9 {
-		return 0, 1
+		return 0
 	}
-	idx := make([]int, len(sal))
-	for i := range idx {
-		idx[i] = i
+	sort.Sort(sort.Reverse(sort.Float64Slice(sal)))
+	var s float64
+	for _, x := range sal[:len(sal)*15/100] {
+		s += x
 	}
-	sort.Slice(idx, func(a, b int) bool { return sal[idx[a]] > sal[idx[b]] })
-	top := len(idx) * 15 / 100
-	var s, cx, cy float64
-	for _, i := range idx[:top] {
-		s += sal[i]
-		cx += float64(i%m) * sal[i]
-		cy += float64(i/m) * sal[i]
-	}
-	concentration = s / total
-	cx, cy = cx/s, cy/s
-	var v float64
-	for _, i := range idx[:top] {
-		v += sal[i] * (sq(float64(i%m)-cx) + sq(float64(i/m)-cy))
-	}
-	spread = math.Sqrt(v/s) / float64(m)
-	return
+	return s / total
 }
 
 func sq(x float64) float64 { return x * x }
@@ -347,9 +316,8 @@ func emptiness(dm []float64, c [][3]float64) float64 {
 // polarOrder is the best, over centres in the middle of the picture, of the
 // magnitude-weighted mean cos 4φ of strong edges (φ between the gradient and
 // the line to the centre): 1 when every edge runs along or across the
-// radius (petals, spokes, rings), 0 for random edges; with the share of 8
-// sectors around that centre holding edges.
-func polarOrder(g gradField) (score, coverage float64) {
+// radius (petals, spokes, rings), 0 for random edges.
+func polarOrder(g gradField) float64 {
 	n := g.n
 	thr := 1.5 * g.mean
 	type px struct{ x, y, gx, gy, w float64 }
@@ -363,10 +331,9 @@ func polarOrder(g gradField) (score, coverage float64) {
 		}
 	}
 	if len(pts) < 20 {
-		return 0, 0
+		return 0
 	}
-	score = -2
-	var bx, by float64
+	score := -2.0
 	const steps = 9
 	for sy := 0; sy < steps; sy++ {
 		for sx := 0; sx < steps; sx++ {
@@ -384,25 +351,12 @@ func polarOrder(g gradField) (score, coverage float64) {
 				sc += p.w * (2*c2*c2 - 1) // cos 4φ
 				sw += p.w
 			}
-			if sw > 0 && sc/sw > score {
-				score, bx, by = sc/sw, ox, oy
+			if sw > 0 {
+				score = max(score, sc/sw)
 			}
 		}
 	}
-	var sector [8]float64
-	var tot float64
-	for _, p := range pts {
-		a := math.Atan2(p.y-by, p.x-bx)
-		s := int((a+math.Pi)/(2*math.Pi)*8) % 8
-		sector[s] += p.w
-		tot += p.w
-	}
-	for _, s := range sector {
-		if s >= tot/16 {
-			coverage += 1.0 / 8
-		}
-	}
-	return
+	return score
 }
 
 // houghLines finds straight lines: every strong edge pixel votes for the
@@ -471,8 +425,8 @@ func houghLines(g gradField, minVotes float64) []houghLine {
 // oblique lines (more than 10° from horizontal and vertical), the largest
 // vote share that passes within 3% of the side of one point, the point
 // taken among the lines' pairwise intersections inside the picture or
-// just outside it; the number of such lines.
-func vanishing(g gradField) (share float64, count int) {
+// just outside it, scaled down when fewer than four lines pass there.
+func vanishing(g gradField) float64 {
 	n := float64(g.n)
 	ls := houghLines(g, 0.15*n)
 	var obl []houghLine
@@ -489,8 +443,10 @@ func vanishing(g gradField) (share float64, count int) {
 		}
 	}
 	if len(obl) < 3 {
-		return 0, len(obl)
+		return 0
 	}
+	var share float64
+	var count int
 	for i := range obl {
 		for j := i + 1; j < len(obl); j++ {
 			a, b := obl[i], obl[j]
@@ -516,7 +472,7 @@ func vanishing(g gradField) (share float64, count int) {
 			}
 		}
 	}
-	return share * min(float64(count)/4, 1), count
+	return share * min(float64(count)/4, 1)
 }
 
 // twins is the mean, over the cells of a unit-normalised feature grid, of
