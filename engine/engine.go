@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"runtime"
 	"sort"
 	"sync"
 )
@@ -16,6 +17,11 @@ type Options struct {
 	// Plugins are manifest files; each fills (and overrides) its space.
 	Plugins []string
 }
+
+// MaxThreads is the most ONNX Runtime threads per model Open accepts: four
+// per core (at least 16). More only adds threads fighting for the same cores
+// (10,000 made one comparison run for minutes).
+func MaxThreads() int { return max(16, 4*runtime.NumCPU()) }
 
 // Engine owns ONNX Runtime and the encoders of every space.
 type Engine struct {
@@ -34,6 +40,9 @@ var ErrClosed = errors.New("engine is closed")
 // Open loads ONNX Runtime and the encoders: plug-ins first, then the
 // built-in backbone for whatever space no plug-in fills.
 func Open(opts Options) (*Engine, error) {
+	if opts.Threads < 0 || opts.Threads > MaxThreads() {
+		return nil, fmt.Errorf("threads %d: want 0 (all cores) to %d (this machine has %d cores)", opts.Threads, MaxThreads(), runtime.NumCPU())
+	}
 	rt, err := LoadRuntime(opts.ORTLib)
 	if err != nil {
 		return nil, err

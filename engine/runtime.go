@@ -112,12 +112,18 @@ func FindRuntime(flagPath string) (string, error) {
 	var looked []string
 	for _, c := range cands {
 		st, err := os.Stat(c.Path)
-		if err == nil && !st.IsDir() {
+		if err == nil && st.Mode().IsRegular() {
+			// dlopen reads a bare relative name as a library name to search
+			// for, not as a path.
+			if abs, aerr := filepath.Abs(c.Path); aerr == nil {
+				return abs, nil
+			}
 			return c.Path, nil
 		}
 		if c.Source == "--ort-lib" || strings.HasPrefix(c.Source, "$") {
 			if err == nil {
-				err = errors.New("is a directory")
+				// A FIFO or device would block or crash dlopen.
+				err = errors.New("is not a regular file")
 			}
 			return "", fmt.Errorf("ONNX Runtime library %s (from %s): %w", c.Path, c.Source, err)
 		}
