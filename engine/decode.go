@@ -9,7 +9,6 @@ import (
 	_ "image/jpeg"
 	_ "image/png"
 	"io"
-	"os"
 
 	"github.com/disintegration/imaging"
 	_ "golang.org/x/image/bmp"
@@ -31,24 +30,17 @@ var ErrNotImage = errors.New("not a supported image")
 // Errors name the file and the cause; a decoder panic on a hostile file is
 // turned into an error.
 func DecodeFile(path string) (image.Image, error) {
-	st, err := os.Stat(path)
+	f, st, err := OpenRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("decode %s: %w", path, err)
 	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("decode %s: is a directory, not an image", path)
-	}
+	defer f.Close()
 	if st.Size() == 0 {
 		return nil, fmt.Errorf("decode %s: empty file", path)
 	}
 	if st.Size() > MaxImageBytes {
 		return nil, fmt.Errorf("decode %s: file of %d bytes is larger than the %d-byte limit", path, st.Size(), MaxImageBytes)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("decode %s: %w", path, err)
-	}
-	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxImageBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("decode %s: read: %w", path, err)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
-	"os"
 	"path/filepath"
 
 	ort "github.com/yalue/onnxruntime_go"
@@ -37,10 +36,17 @@ type OutputSpec struct {
 	Dim  int    `json:"dim"`
 }
 
+// Size limits of a plug-in's files: a manifest is a few hundred bytes; ONNX
+// keeps a model in one protobuf, which cannot exceed 2 GB.
+const (
+	maxManifestBytes = 1 << 20
+	maxModelBytes    = 2 << 30
+)
+
 // LoadManifest reads and checks a manifest file (unknown fields are errors:
 // a typo must not silently fall back to a default).
 func LoadManifest(path string) (*Manifest, error) {
-	b, err := os.ReadFile(path)
+	b, err := ReadRegular(path, maxManifestBytes)
 	if err != nil {
 		return nil, fmt.Errorf("manifest %s: %w", path, err)
 	}
@@ -93,7 +99,7 @@ type pluginEncoder struct {
 // OpenPlugin loads the manifest's model into ONNX Runtime after checking that
 // its input and output names and shapes agree with the manifest.
 func OpenPlugin(m *Manifest, opts SessionOptions) (Encoder, error) {
-	model, err := os.ReadFile(m.ModelPath())
+	model, err := ReadRegular(m.ModelPath(), maxModelBytes)
 	if err != nil {
 		return nil, fmt.Errorf("plug-in %s (%s): %w", m.Name, m.path, err)
 	}

@@ -489,15 +489,11 @@ func (l *Library) process(j job, claims *claimer, encodeSpaces []string) result 
 // readFile reads a whole file, refusing empty and oversized ones. Its errors
 // are short reasons (the path is recorded beside them).
 func readFile(abs string) ([]byte, error) {
-	f, err := os.Open(abs)
+	f, st, err := engine.OpenRegular(abs)
 	if err != nil {
 		return nil, errors.New(readRetryPrefix + errReason(err))
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, errors.New(readRetryPrefix + errReason(err))
-	}
 	if st.Size() == 0 {
 		return nil, errors.New("empty file")
 	}

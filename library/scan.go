@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"relview/engine"
 	"strings"
 )
 
@@ -70,7 +71,7 @@ func sniffFormat(head []byte) string {
 
 // sniffFile reads the first bytes of a file and names its image format.
 func sniffFile(abs string) (string, error) {
-	f, err := os.Open(abs)
+	f, _, err := engine.OpenRegular(abs)
 	if err != nil {
 		return "", err
 	}

@@ -14,6 +14,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"relview/engine"
 	"runtime"
 	"slices"
 	"sync"
@@ -231,7 +232,7 @@ func checkHeader(h snapHeader, space, model string, dim int, catalog string, gen
 
 // snapshotCurrent reports whether space's snapshot matches the catalog.
 func (l *Library) snapshotCurrent(space, model string, dim int) bool {
-	f, err := os.Open(l.snapshotPath(space))
+	f, _, err := engine.OpenRegular(l.snapshotPath(space))
 	if err != nil {
 		return false
 	}
@@ -247,7 +248,7 @@ func (l *Library) snapshotCurrent(space, model string, dim int) bool {
 // loadSnapshot fills idx (empty) from space's snapshot if it is current and
 // sound; on an error idx holds an unknown part of it and must be dropped.
 func (l *Library) loadSnapshot(space, model string, dim int, idx vecstore.Index) error {
-	f, err := os.Open(l.snapshotPath(space))
+	f, _, err := engine.OpenRegular(l.snapshotPath(space))
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
