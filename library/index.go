@@ -82,7 +82,7 @@ const (
 	jobNew     jobKind = iota // not catalogued
 	jobChanged                // catalogued; size or mtime differs
 	jobReembed                // unchanged, but some space's model changed
-	jobRetry                  // unchanged, failed last time for a read error
+	jobRetry                  // unchanged, failed last time for a read error or with other models
 )
 
 type job struct {
@@ -124,6 +124,21 @@ type result struct {
 
 // readRetryPrefix marks failure reasons worth retrying on the next run.
 const readRetryPrefix = "unreadable: "
+
+// encodeFailureTag starts the reason of a file no encoder could encode; the
+// reason names the models that failed (encodeFailurePrefix), so the file is
+// retried once the models change (a broken plug-in removed) and not before.
+const encodeFailureTag = "encode (models "
+
+// encodeFailurePrefix is encodeFailureTag with a short fingerprint of the
+// engine's models.
+func (l *Library) encodeFailurePrefix() string {
+	h := blake3.New()
+	for _, s := range l.eng.Spaces() {
+		fmt.Fprintf(h, "%s=%s\n", s.Space, modelKey(s.Model, s.Dim))
+	}
+	return encodeFailureTag + hex.EncodeToString(h.Sum(nil)[:4]) + "): "
+}
 
 // Index brings the catalog up to date with the folder: new and changed
 // files are decoded, encoded and thumbnailed by a pool of workers; results
@@ -190,6 +205,7 @@ func (l *Library) refresh(ctx context.Context, scope []string, progress func(Pro
 		}
 	}
 	split := len(deferred) > 0
+	encPrefix := l.encodeFailurePrefix()
 	sum := Summary{Problems: sc.res.Problems}
 	var jobs []job
 	seen := map[string]bool{}
@@ -205,7 +221,8 @@ func (l *Library) refresh(ctx context.Context, scope []string, progress func(Pro
 				} else {
 					sum.Unchanged++
 				}
-			case strings.HasPrefix(row.Reason, readRetryPrefix):
+			case strings.HasPrefix(row.Reason, readRetryPrefix),
+				strings.HasPrefix(row.Reason, encodeFailureTag) && !strings.HasPrefix(row.Reason, encPrefix):
 				jobs = append(jobs, job{kind: jobRetry, entry: e, row: row})
 			default:
 				sum.Unchanged++
@@ -476,7 +493,15 @@ func (l *Library) process(j job, claims *claimer, encodeSpaces []string) result 
 		v, err = l.eng.EncodeSpaces(img, encodeSpaces...)
 	}
 	if err != nil {
-		r.kind, r.reason = resFailed, "encode: "+err.Error()
+		if j.kind == jobReembed {
+			// Only the stale spaces were encoded: the image keeps its
+			// gallery entry and its vectors in every space (a broken
+			// plug-in must not wipe the library); the failure is recorded
+			// for those spaces with the model that failed.
+			r.kind, r.reason = resRelateFailed, "encode: "+err.Error()
+			return r
+		}
+		r.kind, r.reason = resFailed, l.encodeFailurePrefix()+err.Error()
 		return r
 	}
 	r.kind, r.vectors = resIndexed, v
