@@ -137,19 +137,12 @@ func detailMap(g gradField, m int) []float64 {
 // concentration is the share of the picture's saliency (detail plus colour
 // distance to the median colour) held by its most salient 15 % of cells.
 func concentration(dm []float64, c [][3]float64) float64 {
-	var med [3]float64
-	for k := range 3 {
-		ch := make([]float64, len(c))
-		for i := range c {
-			ch[i] = c[i][k]
-		}
-		med[k] = quantile(ch, 0.5)
-	}
+	med := medianColour(c)
 	dmax := quantile(dm, 0.98) + 1e-6
 	sal := make([]float64, len(dm))
 	var total float64
 	for i := range dm {
-		d := math.Sqrt(sq(c[i][0]-med[0]) + sq(c[i][1]-med[1]) + sq(c[i][2]-med[2]))
+		d := colourDist(c[i], med)
 		sal[i] = min(dm[i]/dmax, 1) + 2*d
 		total += sal[i]
 	}
@@ -282,6 +275,24 @@ func reflectHOG(h [][12]float64, m int) float64 {
 	return best
 }
 
+// medianColour is the per-channel median of the cells' colours.
+func medianColour(c [][3]float64) [3]float64 {
+	var med [3]float64
+	ch := make([]float64, len(c))
+	for k := range 3 {
+		for i := range c {
+			ch[i] = c[i][k]
+		}
+		med[k] = quantile(ch, 0.5)
+	}
+	return med
+}
+
+// colourDist is the Euclidean distance of two RGB colours.
+func colourDist(a, b [3]float64) float64 {
+	return math.Sqrt(sq(a[0]-b[0]) + sq(a[1]-b[1]) + sq(a[2]-b[2]))
+}
+
 func histSum(h [12]float64) float64 {
 	var s float64
 	for _, x := range h {
@@ -294,18 +305,11 @@ func histSum(h [12]float64) float64 {
 // the picture's strong detail) and close in colour to the picture's median:
 // the empty ground a small figure stands on.
 func emptiness(dm []float64, c [][3]float64) float64 {
-	var med [3]float64
-	for k := range 3 {
-		ch := make([]float64, len(c))
-		for i := range c {
-			ch[i] = c[i][k]
-		}
-		med[k] = quantile(ch, 0.5)
-	}
+	med := medianColour(c)
 	dmax := quantile(dm, 0.98) + 1e-6
 	n := 0
 	for i := range dm {
-		d := math.Sqrt(sq(c[i][0]-med[0]) + sq(c[i][1]-med[1]) + sq(c[i][2]-med[2]))
+		d := colourDist(c[i], med)
 		if dm[i] < 0.15*dmax && d < 0.1 {
 			n++
 		}
