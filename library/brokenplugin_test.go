@@ -2,50 +2,15 @@ package library
 
 import (
 	"context"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"relview/assets"
 	"relview/engine"
 )
 
-// brokenPluginEngine is the built-in engine with a relational plug-in whose
-// every output is not finite (the backbone fed inputs scaled by 1e38).
-func brokenPluginEngine(t *testing.T) *engine.Engine {
-	t.Helper()
-	testEngine(t) // ONNX Runtime loaded once per process
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "nan.onnx"), assets.ModelONNX(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	man := map[string]any{
-		"name": "nan", "space": engine.Relational, "model": "nan.onnx", "description": "outputs no finite vector",
-		"input": map[string]any{
-			"name": engine.BuiltinInput, "width": engine.BuiltinSize, "height": engine.BuiltinSize,
-			"layout": "NHWC", "resize": "stretch", "mean": []float32{0, 0, 0}, "std": []float32{1e-38, 1e-38, 1e-38},
-		},
-		"output": map[string]any{"name": engine.BuiltinPooled, "dim": engine.BuiltinPooledDim},
-	}
-	b, _ := json.Marshal(man)
-	manifest := filepath.Join(dir, "nan.json")
-	if err := os.WriteFile(manifest, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	mean, _ := assets.VisualMean()
-	rel, _ := assets.RelationalStats()
-	m := engine.BuiltinModel{Name: assets.ModelName, ONNX: assets.ModelONNX(), VisualMean: mean, RelationalStats: rel, Detector: assets.DetectorONNX()}
-	eng, err := engine.Open(engine.Options{Threads: 1, Builtin: m, Plugins: []string{manifest}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(eng.Close)
-	return eng
-}
-
-// Issue 10, item 1: a plug-in that outputs NaN must not wipe the library.
+// Issue 10, item 1 (the plug-in: the backbone fed inputs scaled by 1e38,
+// whose outputs are never finite): a plug-in that outputs NaN must not wipe the library.
 // Re-embedding with it fails only its space, keeps every image and every
 // vector, and indexing again without it finds the library as it was; a file
 // that first met the broken plug-in is retried once the models change.
@@ -59,7 +24,7 @@ func TestBrokenPluginKeepsTheLibrary(t *testing.T) {
 	}
 	lib.Close()
 
-	broken := openLib(t, folder, cache, Options{Engine: brokenPluginEngine(t)})
+	broken := openLib(t, folder, cache, Options{Engine: pluginEngine(t, writeScaledBackbonePlugin(t, t.TempDir(), "nan", engine.Relational, 1e-38))})
 	copyFile(t, filepath.Join(samplePhotos, "chelsea.png"), filepath.Join(folder, "new", "cat.png"))
 	sum, err := broken.Index(context.Background(), nil)
 	if err != nil {

@@ -51,7 +51,8 @@ func childIndex(folder string) int {
 	return 0
 }
 
-func openTestEngine() (*engine.Engine, error) {
+// openTestEngine opens the built-in engine, with plug-in manifests if any.
+func openTestEngine(plugins ...string) (*engine.Engine, error) {
 	mean, err := assets.VisualMean()
 	if err != nil {
 		return nil, err
@@ -61,7 +62,7 @@ func openTestEngine() (*engine.Engine, error) {
 		return nil, err
 	}
 	m := engine.BuiltinModel{Name: assets.ModelName, ONNX: assets.ModelONNX(), VisualMean: mean, RelationalStats: rel, Detector: assets.DetectorONNX()}
-	return engine.Open(engine.Options{Threads: 1, Builtin: m})
+	return engine.Open(engine.Options{Threads: 1, Builtin: m, Plugins: plugins})
 }
 
 var shared struct {

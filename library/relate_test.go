@@ -295,6 +295,13 @@ func TestRelateFailureKeepsVisual(t *testing.T) {
 // builder, engine/internal/onnxproto, cannot be imported from here).
 func writeBackbonePlugin(t *testing.T, dir, name, space string) string {
 	t.Helper()
+	return writeScaledBackbonePlugin(t, dir, name, space, 1)
+}
+
+// writeScaledBackbonePlugin is writeBackbonePlugin with the input divided by
+// std (a tiny std makes every output non-finite: a broken plug-in).
+func writeScaledBackbonePlugin(t *testing.T, dir, name, space string, std float32) string {
+	t.Helper()
 	if err := os.WriteFile(filepath.Join(dir, name+".onnx"), assets.ModelONNX(), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -303,7 +310,7 @@ func writeBackbonePlugin(t *testing.T, dir, name, space string) string {
 		"description": "the built-in backbone's pooled features, loaded as a plug-in",
 		"input": map[string]any{
 			"name": engine.BuiltinInput, "width": engine.BuiltinSize, "height": engine.BuiltinSize,
-			"layout": "NHWC", "resize": "stretch", "mean": []float32{0, 0, 0}, "std": []float32{1, 1, 1},
+			"layout": "NHWC", "resize": "stretch", "mean": []float32{0, 0, 0}, "std": []float32{std, std, std},
 		},
 		"output": map[string]any{"name": engine.BuiltinPooled, "dim": engine.BuiltinPooledDim},
 	}
@@ -315,23 +322,21 @@ func writeBackbonePlugin(t *testing.T, dir, name, space string) string {
 	return p
 }
 
-// A plug-in fills the relational space: nothing is deferred, one pass.
-func TestSinglePassWithPluginRelational(t *testing.T) {
-	mean, err := assets.VisualMean()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rel, err := assets.RelationalStats()
-	if err != nil {
-		t.Fatal(err)
-	}
+// pluginEngine is the built-in engine with the plug-in manifests added.
+func pluginEngine(t *testing.T, manifests ...string) *engine.Engine {
+	t.Helper()
 	testEngine(t) // ONNX Runtime loaded once per process
-	m := engine.BuiltinModel{Name: assets.ModelName, ONNX: assets.ModelONNX(), VisualMean: mean, RelationalStats: rel, Detector: assets.DetectorONNX()}
-	eng, err := engine.Open(engine.Options{Threads: 1, Builtin: m, Plugins: []string{writeBackbonePlugin(t, t.TempDir(), "plug-rel", engine.Relational)}})
+	eng, err := openTestEngine(manifests...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(eng.Close)
+	return eng
+}
+
+// A plug-in fills the relational space: nothing is deferred, one pass.
+func TestSinglePassWithPluginRelational(t *testing.T) {
+	eng := pluginEngine(t, writeBackbonePlugin(t, t.TempDir(), "plug-rel", engine.Relational))
 	for _, s := range eng.Spaces() {
 		if s.Deferred {
 			t.Fatalf("space %s deferred with a plug-in relational encoder", s.Space)
