@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -11,15 +10,6 @@ import (
 	"relview/engine"
 	"relview/engine/realbench"
 )
-
-// defaultRealPhotos is where bench/realrel/fetch.sh unpacks the photos.
-func defaultRealPhotos() string {
-	tmp := os.Getenv("TMPDIR")
-	if tmp == "" {
-		tmp = "/tmp"
-	}
-	return filepath.Join(tmp, "relview-realrel")
-}
 
 func newBenchRealCmd(g *globalFlags) *cobra.Command {
 	var (
@@ -95,7 +85,7 @@ K nearest relational neighbours of each query, hits marked with +.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&labels, "labels", filepath.Join("bench", "realrel", "labels.tsv"), "labels file (set, group, package, version, path, note)")
-	f.StringVar(&photos, "photos", defaultRealPhotos(), "folder fetch.sh unpacked the photos into")
+	f.StringVar(&photos, "photos", realbench.DefaultDir(), "folder fetch.sh unpacked the photos into ($RELVIEW_REALREL_PHOTOS overrides the default)")
 	f.StringVar(&set, "set", "dev", "which set of the labels to score (dev, held)")
 	f.IntVar(&show, "show", 0, "list the K nearest relational neighbours of each query")
 	return cmd

@@ -16,10 +16,7 @@ import (
 // photos. Among the relational neighbours of one silhouette, `neighbors
 // --json` says of the other why they relate.
 func TestNeighborsSayWhy(t *testing.T) {
-	src := filepath.Join(os.TempDir(), "relview-realrel")
-	if d := os.Getenv("RELVIEW_REALREL_PHOTOS"); d != "" {
-		src = d
-	}
+	src := realbench.DefaultDir()
 	if err := realbench.Fetch("../bench/realrel/labels.tsv", src); err != nil {
 		t.Skipf("real photos unavailable (apt cannot reach their packages?): %v", err)
 	}

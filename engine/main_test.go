@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"relview/engine/realbench"
 	"sync"
 	"testing"
 )
@@ -102,13 +103,4 @@ func realLabels() string {
 	return "../bench/realrel/labels.tsv"
 }
 
-func realPhotosDir() string {
-	if d := os.Getenv("RELVIEW_REALREL_PHOTOS"); d != "" {
-		return d
-	}
-	tmp := os.Getenv("TMPDIR")
-	if tmp == "" {
-		tmp = "/tmp"
-	}
-	return filepath.Join(tmp, "relview-realrel")
-}
+func realPhotosDir() string { return realbench.DefaultDir() }

@@ -20,6 +20,19 @@ import (
 // None is the group of ordinary photos: distractors, never queries.
 const None = "none"
 
+// DefaultDir is where bench/realrel/fetch.sh unpacks the photos by default
+// (${TMPDIR:-/tmp}/relview-realrel); $RELVIEW_REALREL_PHOTOS overrides it.
+func DefaultDir() string {
+	if d := os.Getenv("RELVIEW_REALREL_PHOTOS"); d != "" {
+		return d
+	}
+	tmp := os.Getenv("TMPDIR")
+	if tmp == "" {
+		tmp = "/tmp"
+	}
+	return filepath.Join(tmp, "relview-realrel")
+}
+
 // Photo is one row of labels.tsv.
 type Photo struct {
 	Set     string // "dev", "held" or "calib"
