@@ -28,8 +28,8 @@ import (
 // cache folder (index-<space>.bin), laid out so that opening a library reads
 // it sequentially in large chunks instead of pulling every vector blob out of
 // SQLite. The catalog stays the truth: a snapshot records the catalog's
-// identity and the space's generation (bumped by a trigger on every write to
-// the space's vectors, see migration 1 -> 2), and one that does not match, is
+// identity and the space's generation (a random token a trigger renews on
+// every write to the space's vectors, see migrations 1 -> 2 and 3 -> 4), and one that does not match, is
 // damaged or is of another format is ignored; the store is then loaded from
 // the catalog and the snapshot rewritten.
 //
