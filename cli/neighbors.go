@@ -46,8 +46,13 @@ Run 'relview index FOLDER' first.`,
 				}
 				spaces = []string{space}
 			}
-			// An image outside the catalog needs the engine to encode it.
-			if _, err := lib.Lookup(img); err != nil {
+			// An image outside the catalog, or changed since indexing,
+			// needs the engine to encode it.
+			needs, err := lib.NeedsEngine(img)
+			if err != nil {
+				return err
+			}
+			if needs {
 				eng, err := openEngine(g)
 				if err != nil {
 					return err
