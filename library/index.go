@@ -473,7 +473,7 @@ func (l *Library) process(j job, claims *claimer, encodeSpaces []string) result 
 		}
 	}
 	r.format = sniffFormat(data[:min(len(data), 16)])
-	img, w, h, err := decodeForIndex(data, r.format)
+	img, w, h, err := engine.DecodeScaled(data)
 	data = nil
 	if err != nil {
 		r.kind, r.reason = resFailed, failureReason(err)
