@@ -12,7 +12,6 @@ import "C"
 import (
 	"image"
 	"unsafe"
-
 )
 
 // libjpeg-turbo decodes a JPEG at 1/2, 1/4 or 1/8 scale straight from the DCT
