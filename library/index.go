@@ -272,7 +272,7 @@ func (l *Library) refresh(ctx context.Context, scope []string, progress func(Pro
 	sort.Slice(jobs, func(i, j int) bool { return jobs[i].entry.Rel < jobs[j].entry.Rel })
 
 	claims := &claimer{missing: missing, present: present}
-	w := &writer{l: l, batch: l.opts.BatchSize, spaces: spaces, progress: progress,
+	w := &writer{l: l, claims: claims, batch: l.opts.BatchSize, spaces: spaces, progress: progress,
 		p: Progress{Phase: PhaseIndex, Total: len(jobs), Skipped: sum.Unchanged}, start: time.Now()}
 	var encodeSpaces []string // nil: every space, as Encode does
 	if split {
@@ -347,7 +347,18 @@ type claimer struct {
 	missing map[string][]*catalogRow // gone rows by hash: a new file with that hash is a move
 	present map[string]*catalogRow   // present rows by hash: a new file with that hash is a copy
 	claimed map[int64]bool
-	done    map[string]*result // encoded this run, by hash: a later copy reuses the vectors
+	done    map[string]*encodedFile // encoded this run, by hash: a later copy reuses the vectors
+}
+
+// encodedFile is a file encoded this run. Its vectors are kept only until
+// the writer has committed its row (id set): a later copy then copies the
+// row in the catalog, so a first index of 100k photos does not hold 100k
+// sets of vectors (about 30 KB each) until it ends.
+type encodedFile struct {
+	width, height int
+	format        string
+	vectors       engine.Vectors
+	id            int64
 }
 
 // finished records a file encoded this run so its copies need no decoding.
@@ -355,18 +366,33 @@ func (c *claimer) finished(r *result) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.done == nil {
-		c.done = map[string]*result{}
+		c.done = map[string]*encodedFile{}
 	}
 	if _, ok := c.done[r.hash]; !ok {
-		c.done[r.hash] = r
+		c.done[r.hash] = &encodedFile{width: r.width, height: r.height, format: r.format, vectors: r.vectors}
 	}
 }
 
-// encoded returns a file with content hash h encoded earlier in this run.
-func (c *claimer) encoded(h string) *result {
+// written records that the file with content hash h, encoded this run, is
+// committed as row id: its vectors are dropped.
+func (c *claimer) written(h string, id int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.done[h]
+	if d := c.done[h]; d != nil && d.id == 0 {
+		d.id, d.vectors = id, nil
+	}
+}
+
+// encoded returns a file with content hash h encoded earlier in this run:
+// either its vectors or, once it is committed, its row id.
+func (c *claimer) encoded(h string) (encodedFile, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d := c.done[h]
+	if d == nil {
+		return encodedFile{}, false
+	}
+	return *d, true
 }
 
 // claim returns a row the file with hash h can take over (moved=true) or
@@ -466,7 +492,11 @@ func (l *Library) process(j job, claims *claimer, encodeSpaces []string) result 
 			}
 			return r
 		}
-		if d := claims.encoded(r.hash); d != nil {
+		if d, ok := claims.encoded(r.hash); ok {
+			if d.id != 0 { // committed: copy its row
+				r.kind, r.fromID = resCopied, d.id
+				return r
+			}
 			r.kind, r.copied = resIndexed, true
 			r.width, r.height, r.format, r.vectors = d.width, d.height, d.format, d.vectors
 			return r
@@ -578,6 +608,7 @@ func (s *scanner) scanPath(rel string) {
 // writer applies results to the catalog, one transaction per batch.
 type writer struct {
 	l        *Library
+	claims   *claimer // told which encoded files are committed (nil: none to tell)
 	batch    int
 	spaces   []string
 	progress func(Progress)
@@ -688,6 +719,11 @@ func (w *writer) commit(batch []result) error {
 	defer tx.Rollback()
 	var adds []vecWrite
 	var removes []int64
+	type hashRow struct {
+		hash string
+		id   int64
+	}
+	var committed []hashRow // files encoded this run, now rows
 	now := time.Now().UnixNano()
 	for _, r := range batch {
 		e := r.entry
@@ -757,6 +793,9 @@ func (w *writer) commit(batch []result) error {
 			if err != nil {
 				return fmt.Errorf("catalog: %s: %w", e.Rel, err)
 			}
+			if r.spaces == nil && !r.copied {
+				committed = append(committed, hashRow{r.hash, id})
+			}
 			spaces := r.spaces
 			if spaces == nil {
 				// Content changed: every old vector goes.
@@ -814,6 +853,11 @@ func (w *writer) commit(batch []result) error {
 		return fmt.Errorf("catalog: commit: %w", err)
 	}
 	w.l.applyToStores(adds, removes)
+	if w.claims != nil {
+		for _, c := range committed {
+			w.claims.written(c.hash, c.id)
+		}
+	}
 	return nil
 }
 
