@@ -64,7 +64,15 @@ func readImageFile(path string) ([]byte, error) {
 // DecodeBytes decodes an in-memory image at full size with its EXIF
 // orientation (see Orientation) applied, refusing images whose header
 // claims more than MaxImagePixels.
-func DecodeBytes(data []byte) (img image.Image, err error) {
+func DecodeBytes(data []byte) (image.Image, error) {
+	return decodeWithin(data, func(img image.Image) image.Image { return img })
+}
+
+// decodeWithin checks the header, waits for room for the decoded pixels
+// (see decodeBudget), decodes and orients the image and hands it to keep,
+// whose result is returned: the room is held until keep returns, so a
+// caller that reduces the image (DecodeScaled) does so inside the budget.
+func decodeWithin(data []byte, keep func(image.Image) image.Image) (img image.Image, err error) {
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		if errors.Is(err, image.ErrFormat) {
@@ -78,6 +86,7 @@ func DecodeBytes(data []byte) (img image.Image, err error) {
 	if int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
 		return nil, fmt.Errorf("%w: %s of %dx%d pixels exceeds the %d MP limit", ErrNotImage, format, cfg.Width, cfg.Height, MaxImagePixels/1_000_000)
 	}
+	defer decodeBudget.release(decodeBudget.acquire(decodedBytes(cfg)))
 	defer func() {
 		if r := recover(); r != nil {
 			img, err = nil, fmt.Errorf("%w: %s decoder failed: %v", ErrNotImage, format, r)
@@ -87,5 +96,5 @@ func DecodeBytes(data []byte) (img image.Image, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrNotImage, format, err)
 	}
-	return orient(img, Orientation(data)), nil
+	return keep(orient(img, Orientation(data))), nil
 }

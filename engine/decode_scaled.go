@@ -39,12 +39,15 @@ func DecodeScaled(data []byte) (image.Image, int, int, error) {
 			return img, w, h, nil
 		}
 	}
-	img, err := DecodeBytes(data)
+	var w, h int
+	img, err := decodeWithin(data, func(full image.Image) image.Image {
+		w, h = full.Bounds().Dx(), full.Bounds().Dy()
+		return shrinkTo(full, ScaledSide)
+	})
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	b := img.Bounds()
-	return shrinkTo(img, ScaledSide), b.Dx(), b.Dy(), nil
+	return img, w, h, nil
 }
 
 // DecodeFileScaled is DecodeScaled for a file (see DecodeFile for the
