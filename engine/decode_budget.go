@@ -3,6 +3,7 @@ package engine
 import (
 	"image"
 	"image/color"
+	"runtime/debug"
 	"sync"
 )
 
@@ -43,11 +44,23 @@ func (b *byteBudget) acquire(n int64) int64 {
 }
 
 func (b *byteBudget) release(n int64) {
+	if n >= reclaimAbove {
+		// The pixels are garbage by now (release runs after the decode
+		// returned its reduced image); without a collection the next big
+		// decode would allocate beside them, as the Go heap may grow to
+		// twice its live size before collecting.
+		debug.FreeOSMemory()
+	}
 	b.mu.Lock()
 	b.used -= n
 	b.mu.Unlock()
 	b.cond.Broadcast()
 }
+
+// reclaimAbove is the size of a decode whose memory is handed back at once
+// when it ends: rare, exceptional images (a 12 MP JPEG takes the
+// libjpeg-turbo path and never comes here; one decoded in Go is ~36 MB).
+const reclaimAbove = 192 << 20
 
 // decodedBytes estimates the memory a decoder allocates for an image of
 // cfg's size and colour model.
