@@ -165,6 +165,9 @@ func printSummary(w io.Writer, lib *library.Library, s library.Summary) {
 			fmt.Fprintf(w, "  %-10s %d\n", x.name, x.n)
 		}
 	}
+	if s.Repaired > 0 {
+		fmt.Fprintf(w, "  repaired   %d damaged vectors found in the catalog, encoded again\n", s.Repaired)
+	}
 	fmt.Fprintf(w, "  failed     %d\n", s.Failed)
 	printProblems(w, s.Failures, 20)
 	if len(s.Problems) > 0 {

@@ -67,6 +67,9 @@ Run 'relview index FOLDER' first.`,
 			if err != nil {
 				return err
 			}
+			if note := lib.DamagedNote(); note != "" {
+				fmt.Fprintln(cmd.ErrOrStderr(), "relview: "+note)
+			}
 			out := cmd.OutOrStdout()
 			if asJSON {
 				type hit struct {

@@ -189,14 +189,19 @@ func encodeVector(v []float32) []byte {
 	return b
 }
 
-// decodeVector reads a vector stored by encodeVector.
+// errDamagedVector is wrapped when a stored vector cannot be a vector an
+// encoder made: the wrong length, not finite, or zero.
+var errDamagedVector = errors.New("damaged vector")
+
+// decodeVector reads a vector stored by encodeVector, refusing a damaged one.
 func decodeVector(b []byte, dim int) ([]float32, error) {
 	if len(b) != 4*dim {
-		return nil, fmt.Errorf("vector blob of %d bytes, want %d for dim %d", len(b), 4*dim, dim)
+		return nil, fmt.Errorf("%w: blob of %d bytes, want %d for dim %d", errDamagedVector, len(b), 4*dim, dim)
 	}
 	v := make([]float32, dim)
-	for i := range v {
-		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	decodeInto(v, b)
+	if !validVector(v) {
+		return nil, fmt.Errorf("%w: not finite or zero", errDamagedVector)
 	}
 	return v, nil
 }

@@ -56,6 +56,7 @@ type Summary struct {
 	Touched   int           `json:"touched"`    // mtime changed, content did not
 	Failed    int           `json:"failed"`     // could not be indexed this run (see Failures)
 	Removed   int           `json:"removed"`    // left the catalog: the file is gone
+	Repaired  int           `json:"repaired"`   // damaged vectors found in the catalog, dropped and encoded again
 	Failures  []Problem     `json:"failures,omitempty"`
 	Problems  []Problem     `json:"problems,omitempty"` // unreadable folders, broken links
 	Elapsed   time.Duration `json:"elapsed"`
@@ -187,6 +188,18 @@ func (l *Library) refresh(ctx context.Context, scope []string, progress func(Pro
 			sc.scanPath(rel)
 		}
 	}
+	damagedBefore := l.DamagedVectors()
+	if scope == nil {
+		// A stale snapshot means the catalog's vectors have not all been
+		// read since they changed: reading them now drops damaged ones
+		// (damaged.go), which this run then encodes again. Failures here
+		// cost only speed later; the search never uses a damaged vector.
+		_ = l.refreshSnapshots()
+	}
+	repaired := 0
+	for sp, n := range l.DamagedVectors() {
+		repaired += n - damagedBefore[sp]
+	}
 	rows, err := loadRows(ctx, l.db)
 	if err != nil {
 		return Summary{}, fmt.Errorf("index %s: %w", l.root, err)
@@ -206,7 +219,7 @@ func (l *Library) refresh(ctx context.Context, scope []string, progress func(Pro
 	}
 	split := len(deferred) > 0
 	encPrefix := l.encodeFailurePrefix()
-	sum := Summary{Problems: sc.res.Problems}
+	sum := Summary{Problems: sc.res.Problems, Repaired: repaired}
 	var jobs []job
 	seen := map[string]bool{}
 	for _, e := range sc.res.Files {

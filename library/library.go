@@ -86,7 +86,10 @@ type Library struct {
 	indexMu  sync.Mutex // one Index at a time
 	closeMu  sync.Once
 	storesMu sync.Mutex // serialises loading and updating stores
-	stores   map[string]*spaceStore
+
+	damagedMu sync.Mutex
+	damaged   map[string]int // damaged vectors found per space (damaged.go)
+	stores    map[string]*spaceStore
 	// snapDirty is set when a commit changes vectors and cleared when the
 	// snapshots are brought up to date (after a full Index, or on Close).
 	snapDirty atomic.Bool

@@ -576,6 +576,7 @@ func (l *Library) loadFromCatalog(space, model string, dim int, idx vecstore.Ind
 	}
 	defer rows.Close()
 	vec := make([]float32, dim)
+	var damaged []int64 // rows that cannot be a vector (see noteDamaged)
 	for rows.Next() {
 		var id int64
 		var blob sql.RawBytes // valid until Next: no copy, no garbage
@@ -586,11 +587,13 @@ func (l *Library) loadFromCatalog(space, model string, dim int, idx vecstore.Ind
 			return fmt.Errorf("space %q: load: %w", space, err)
 		}
 		if len(blob) != 4*dim {
-			continue // damaged row: the next refresh re-embeds it
+			damaged = append(damaged, id)
+			continue
 		}
 		decodeInto(vec, blob)
-		if !validVector(vec) {
-			continue // a zero or NaN vector cannot be searched
+		if !validVector(vec) { // a zero or NaN vector cannot be searched
+			damaged = append(damaged, id)
+			continue
 		}
 		if idx != nil {
 			if err := idx.Add(id, vec); err != nil {
@@ -610,8 +613,18 @@ func (l *Library) loadFromCatalog(space, model string, dim int, idx vecstore.Ind
 		}
 		return fmt.Errorf("space %q: load: %w", space, err)
 	}
-	if sw != nil {
+	switch {
+	case sw != nil && len(damaged) > 0:
+		// No current snapshot of a catalog with damage: the next refresh
+		// must read the catalog again to find and repair it.
+		sw.abort()
+	case sw != nil:
 		snapErr = sw.commit()
+	}
+	rows.Close()
+	tx.Rollback()
+	if err := l.noteDamaged(space, damaged); err != nil {
+		return err
 	}
 	if idx == nil && snapErr != nil {
 		return fmt.Errorf("space %q: %w", space, snapErr)

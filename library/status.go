@@ -158,7 +158,7 @@ func (l *Library) Export(space string, fn func(Image, map[string][]float32) erro
 		}
 		v, err := decodeVector(blob, dim)
 		if err != nil {
-			return fmt.Errorf("export %s: %s: %w", im.Path, sp, err)
+			return fmt.Errorf("export %s: %s: %w (run 'relview index %s' to encode it again)", im.Path, sp, err, l.root)
 		}
 		vecs[sp] = v
 	}
