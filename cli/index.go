@@ -150,6 +150,9 @@ func (v *progressView) finish() {
 }
 
 func printSummary(w io.Writer, lib *library.Library, s library.Summary) {
+	if r := s.Rebuilt; r != nil {
+		fmt.Fprintf(w, "The catalog was damaged (%s): it was set aside as %s and rebuilt from the photos.\n", r.Cause, r.SetAside)
+	}
 	fmt.Fprintf(w, "%s: %d images\n", lib.Root(), s.Scanned)
 	fmt.Fprintf(w, "  indexed    %d", s.Indexed)
 	if s.Reembed > 0 {

@@ -47,16 +47,17 @@ const (
 
 // Summary is what one Index run did.
 type Summary struct {
-	Scanned   int           `json:"scanned"`    // image files found
-	Indexed   int           `json:"indexed"`    // decoded and encoded this run
-	Reembed   int           `json:"reembedded"` // of Indexed: unchanged files re-encoded for a new model
-	Unchanged int           `json:"unchanged"`  // skipped: same size and mtime as catalogued
-	Moved     int           `json:"moved"`      // recognised by content hash at a new path; vectors kept
-	Copied    int           `json:"copied"`     // same content as another catalogued file; vectors copied
-	Touched   int           `json:"touched"`    // mtime changed, content did not
-	Failed    int           `json:"failed"`     // could not be indexed this run (see Failures)
-	Removed   int           `json:"removed"`    // left the catalog: the file is gone
-	Repaired  int           `json:"repaired"`   // damaged vectors found in the catalog, dropped and encoded again
+	Scanned   int           `json:"scanned"`           // image files found
+	Indexed   int           `json:"indexed"`           // decoded and encoded this run
+	Reembed   int           `json:"reembedded"`        // of Indexed: unchanged files re-encoded for a new model
+	Unchanged int           `json:"unchanged"`         // skipped: same size and mtime as catalogued
+	Moved     int           `json:"moved"`             // recognised by content hash at a new path; vectors kept
+	Copied    int           `json:"copied"`            // same content as another catalogued file; vectors copied
+	Touched   int           `json:"touched"`           // mtime changed, content did not
+	Failed    int           `json:"failed"`            // could not be indexed this run (see Failures)
+	Removed   int           `json:"removed"`           // left the catalog: the file is gone
+	Repaired  int           `json:"repaired"`          // damaged vectors found in the catalog, dropped and encoded again
+	Rebuilt   *Rebuilt      `json:"rebuilt,omitempty"` // the catalog file was damaged: set aside, rebuilt from the photos
 	Failures  []Problem     `json:"failures,omitempty"`
 	Problems  []Problem     `json:"problems,omitempty"` // unreadable folders, broken links
 	Elapsed   time.Duration `json:"elapsed"`
@@ -154,7 +155,11 @@ func (l *Library) encodeFailurePrefix() string {
 // Cancelling ctx stops the run after writing what is done; the next run
 // resumes.
 func (l *Library) Index(ctx context.Context, progress func(Progress)) (Summary, error) {
-	return l.refresh(ctx, nil, progress)
+	sum, err := l.refresh(ctx, nil, progress)
+	sum.Rebuilt = l.RebuiltCatalog()
+	// Damage met during the run (a page no read before it touched) is
+	// set aside and rebuilt by the next run, which the error says.
+	return sum, l.checkDB(err)
 }
 
 // refresh is Index limited to scope: relative paths of files or folders
@@ -192,15 +197,26 @@ func (l *Library) refresh(ctx context.Context, scope []string, progress func(Pro
 	if scope == nil {
 		// A stale snapshot means the catalog's vectors have not all been
 		// read since they changed: reading them now drops damaged ones
-		// (damaged.go), which this run then encodes again. Failures here
-		// cost only speed later; the search never uses a damaged vector.
-		_ = l.refreshSnapshots()
+		// (damaged.go), which this run then encodes again. Other failures
+		// here cost only speed later; the search never uses a damaged
+		// vector. A damaged catalog file is set aside and rebuilt.
+		if err := l.refreshSnapshots(); isCorrupt(err) {
+			if err := l.rebuildCatalog(err); err != nil {
+				return Summary{}, fmt.Errorf("index %s: %w", l.root, err)
+			}
+		}
 	}
 	repaired := 0
 	for sp, n := range l.DamagedVectors() {
 		repaired += n - damagedBefore[sp]
 	}
 	rows, err := loadRows(ctx, l.db)
+	if isCorrupt(err) && scope == nil {
+		if err := l.rebuildCatalog(err); err != nil {
+			return Summary{}, fmt.Errorf("index %s: %w", l.root, err)
+		}
+		rows, err = loadRows(ctx, l.db)
+	}
 	if err != nil {
 		return Summary{}, fmt.Errorf("index %s: %w", l.root, err)
 	}

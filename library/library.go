@@ -89,6 +89,7 @@ type Library struct {
 
 	damagedMu sync.Mutex
 	damaged   map[string]int // damaged vectors found per space (damaged.go)
+	rebuilt   *Rebuilt       // a damaged catalog set aside (repair.go), under storesMu
 	stores    map[string]*spaceStore
 	// snapDirty is set when a commit changes vectors and cleared when the
 	// snapshots are brought up to date (after a full Index, or on Close).
@@ -139,15 +140,18 @@ func Open(folder string, opts Options) (*Library, error) {
 		}
 	}
 	l.db, err = openCatalog(filepath.Join(dir, "catalog.db"))
-	if err != nil {
-		l.lock.release()
-		return nil, fmt.Errorf("library %s: %w", folder, err)
+	if err == nil && !opts.ReadOnly {
+		err = l.recordRoot()
 	}
-	if !opts.ReadOnly {
-		if _, err := l.db.Exec(`INSERT INTO meta(key, value) VALUES ('root', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, abs); err != nil {
-			l.Close()
-			return nil, fmt.Errorf("library %s: catalog: %w", folder, err)
+	if isCorrupt(err) && !opts.ReadOnly {
+		err = l.rebuildCatalog(err) // see repair.go
+	}
+	if err != nil {
+		if l.db != nil {
+			l.db.Close()
 		}
+		l.lock.release()
+		return nil, fmt.Errorf("library %s: %w", folder, l.checkDB(err))
 	}
 	l.thumbs, err = newThumbCache(filepath.Join(dir, "thumbs"), opts.ThumbCacheEntries)
 	if err != nil {
@@ -155,6 +159,14 @@ func Open(folder string, opts Options) (*Library, error) {
 		return nil, fmt.Errorf("library %s: %w", folder, err)
 	}
 	return l, nil
+}
+
+// recordRoot writes the library's folder into the catalog.
+func (l *Library) recordRoot() error {
+	if _, err := l.db.Exec(`INSERT INTO meta(key, value) VALUES ('root', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, l.root); err != nil {
+		return fmt.Errorf("catalog: %w", err)
+	}
+	return nil
 }
 
 // Close releases the catalog and the writer lock, first rewriting the search
@@ -274,7 +286,8 @@ func (l *Library) Image(id int64) (Image, error) {
 // Lookup finds a catalogued file by its path: relative to the library
 // folder first; failing that, as a file-system path (absolute or relative to
 // the working directory) inside the folder.
-func (l *Library) Lookup(p string) (Image, error) {
+func (l *Library) Lookup(p string) (_ Image, err error) {
+	defer func() { err = l.checkDB(err) }() // a damaged catalog says how to rebuild it
 	var tries []string
 	if !filepath.IsAbs(p) {
 		tries = append(tries, filepath.ToSlash(filepath.Clean(p)))

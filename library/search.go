@@ -62,7 +62,8 @@ func (l *Library) wantModel(space string) (string, int, error) {
 // store returns the search index of space, loading it on first use: from
 // its snapshot when that is current and sound, else from the catalog (and
 // then the snapshot is rewritten).
-func (l *Library) store(space string) (*spaceStore, error) {
+func (l *Library) store(space string) (_ *spaceStore, err error) {
+	defer func() { err = l.checkDB(err) }() // a damaged catalog says how to rebuild it
 	l.storesMu.Lock()
 	defer l.storesMu.Unlock()
 	if s := l.stores[space]; s != nil {
@@ -113,7 +114,8 @@ type vecWrite struct {
 
 // Spaces lists the spaces that have vectors in the catalog (or that the
 // engine fills), sorted.
-func (l *Library) Spaces() ([]string, error) {
+func (l *Library) Spaces() (_ []string, err error) {
+	defer func() { err = l.checkDB(err) }() // a damaged catalog says how to rebuild it
 	set := map[string]bool{}
 	if l.eng != nil {
 		for _, s := range l.eng.Spaces() {
