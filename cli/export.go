@@ -17,7 +17,7 @@ func newExportCmd(g *globalFlags) *cobra.Command {
   {"path": "sub/photo.jpg", "hash": "...", "width": 4000, "height": 3000,
    "relational": [...], "visual": [...]}
 Paths are relative to FOLDER. --space limits the vectors to one space.`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			lib, err := library.Open(args[0], library.Options{ReadOnly: true})
 			if err != nil {

@@ -35,7 +35,7 @@ relational space; 'relview status' says how far it got.
 
 A progress bar shows on a terminal, plain lines otherwise. Ctrl-C stops after
 writing what is done; the next run resumes (in the second pass too).`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			lg := *g
 			if lg.threads == 0 {

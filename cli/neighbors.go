@@ -22,7 +22,7 @@ func newNeighborsCmd(g *globalFlags) *cobra.Command {
 visually (or in one --space), with cosine scores. IMAGE may be a path inside
 FOLDER (relative to it or not) or any other image file, which is then encoded.
 Run 'relview index FOLDER' first.`,
-		Args: cobra.ExactArgs(2),
+		Args: exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if k < 1 {
 				return fmt.Errorf("-k %d: want at least 1", k)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -13,9 +14,17 @@ func newStatusCmd(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "status FOLDER [--json]",
 		Short: "Counts, failures, models, and the catalog's location and size for FOLDER",
-		Args:  cobra.ExactArgs(1),
+		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			lib, err := library.Open(args[0], library.Options{ReadOnly: true})
+			if errors.Is(err, library.ErrNoIndex) {
+				out := cmd.OutOrStdout()
+				if asJSON {
+					return json.NewEncoder(out).Encode(map[string]any{"folder": args[0], "indexed": false})
+				}
+				fmt.Fprintf(out, "folder     %s\nnot indexed yet: run 'relview index %s'\n", args[0], args[0])
+				return nil
+			}
 			if err != nil {
 				return err
 			}

@@ -96,6 +96,9 @@ type Library struct {
 	snapDirty atomic.Bool
 }
 
+// ErrNoIndex is wrapped when a folder opened read-only was never indexed.
+var ErrNoIndex = errors.New("no index yet")
+
 // Open opens the library of folder, creating its cache folder and catalog
 // when needed. Unless opts.ReadOnly, it takes the library's writer lock: a
 // second writer gets an error wrapping ErrBusy (or waits, with opts.Wait).
@@ -119,6 +122,12 @@ func Open(folder string, opts Options) (*Library, error) {
 		return nil, fmt.Errorf("library %s: %w", folder, err)
 	}
 	dir := CacheDir(croot, abs)
+	if opts.ReadOnly {
+		// A query of a folder never indexed creates nothing.
+		if _, err := os.Stat(filepath.Join(dir, "catalog.db")); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("library %s: %w: run 'relview index %s' first", folder, ErrNoIndex, folder)
+		}
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("library %s: cache folder: %w", folder, err)
 	}
