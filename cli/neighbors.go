@@ -52,7 +52,9 @@ Run 'relview index FOLDER' first.`,
 			if err != nil {
 				return err
 			}
-			if needs {
+			// A plug-in decides which vectors answer: open the engine so the
+			// library searches (and checks) that encoder's space.
+			if needs || len(g.plugins) > 0 {
 				eng, err := openEngine(g)
 				if err != nil {
 					return err

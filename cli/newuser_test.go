@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"relview/assets"
+	"relview/engine"
 	"relview/library"
 )
 
@@ -51,4 +55,67 @@ func TestNewUserRoughEdges(t *testing.T) {
 			t.Errorf("models --json mixes Go field names in: %s", out)
 		}
 	})
+}
+
+// writePlugin writes a plug-in for space made of the embedded backbone read
+// through its pooled output (a real ONNX model, another encoder than the
+// built-in one of that space).
+func writePlugin(t *testing.T, space string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "pooled.onnx"), assets.ModelONNX(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	man := map[string]any{
+		"name": "pooled-plugin", "space": space, "model": "pooled.onnx",
+		"description": "the built-in backbone's pooled features as a plug-in",
+		"input": map[string]any{
+			"name": engine.BuiltinInput, "width": engine.BuiltinSize, "height": engine.BuiltinSize,
+			"layout": "NHWC", "resize": "stretch", "mean": []float32{0, 0, 0}, "std": []float32{1, 1, 1},
+		},
+		"output": map[string]any{"name": engine.BuiltinPooled, "dim": engine.BuiltinPooledDim},
+	}
+	b, _ := json.Marshal(man)
+	p := filepath.Join(dir, "pooled.json")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestPluginQueryOfALibraryIndexedWithout: neighbors with a --plugin the
+// library was not indexed with used to answer from the previous encoder's
+// vectors (or print nothing, exit 0), and status --json said current: true.
+func TestPluginQueryOfALibraryIndexedWithout(t *testing.T) {
+	dir := photoFolder(t, "motorcycle_left.png", "motorcycle_right.png", "dog.jpg")
+	if _, _, err := run(t, "index", dir); err != nil {
+		t.Fatal(err)
+	}
+	plugin := writePlugin(t, "relational")
+	for _, img := range []string{filepath.Join(dir, "dog.jpg"), photos + "chelsea.png"} {
+		out, _, err := run(t, "--plugin", plugin, "neighbors", "--space", "relational", dir, img)
+		if err == nil || !strings.Contains(err.Error(), "indexed with another encoder") {
+			t.Errorf("neighbors of %s with a plug-in the library lacks: %q, %v; want an error saying to re-index", filepath.Base(img), out, err)
+		}
+	}
+	out, _, err := run(t, "--plugin", plugin, "status", "--json", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st library.Status
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatal(err)
+	}
+	for _, sp := range st.Spaces {
+		if want := sp.Space != "relational"; sp.Current != want {
+			t.Errorf("status with the plug-in: %s current=%v, want %v", sp.Space, sp.Current, want)
+		}
+	}
+	// Re-indexed with the plug-in, the same query answers.
+	if _, _, err := run(t, "--plugin", plugin, "index", dir); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, err := run(t, "--plugin", plugin, "neighbors", "--space", "relational", dir, filepath.Join(dir, "dog.jpg")); err != nil || !strings.Contains(out, "motorcycle") {
+		t.Errorf("after re-indexing with the plug-in: %q, %v", out, err)
+	}
 }

@@ -28,7 +28,16 @@ func newStatusCmd(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer lib.Close()
+			// With the engine (and any --plugin), status can tell whether the
+			// stored vectors are the ones this configuration would make.
+			if eng, err := openEngine(g); err == nil {
+				defer eng.Close()
+				lib.Close()
+				if lib, err = library.Open(args[0], library.Options{ReadOnly: true, Engine: eng}); err != nil {
+					return err
+				}
+			}
+			defer func() { lib.Close() }()
 			st, err := lib.Status()
 			if err != nil {
 				return err
@@ -42,7 +51,11 @@ func newStatusCmd(g *globalFlags) *cobra.Command {
 			fmt.Fprintf(out, "thumbnails %s\n", library.FormatBytes(st.ThumbsSize))
 			fmt.Fprintf(out, "images     %d indexed, %d failed\n", st.Indexed, st.Failed)
 			for _, sp := range st.Spaces {
-				fmt.Fprintf(out, "  %-10s %d vectors, %s (dim %d)\n", sp.Space, sp.Vectors, sp.Model, sp.Dim)
+				stale := ""
+				if !sp.Current {
+					stale = "  (not what these encoders make: run 'relview index' with them to re-embed)"
+				}
+				fmt.Fprintf(out, "  %-10s %d vectors, %s (dim %d)%s\n", sp.Space, sp.Vectors, sp.Model, sp.Dim, stale)
 			}
 			for _, c := range st.Coverage {
 				if c.Total > 0 && c.Have < c.Total {

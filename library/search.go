@@ -299,6 +299,11 @@ func (l *Library) search(q []float32, space string, k int, self int64) ([]Neighb
 	if len(q) != s.dim {
 		return nil, fmt.Errorf("space %q: query has %d values, the catalog's %s vectors %d", space, len(q), s.model, s.dim)
 	}
+	if s.idx.Len() == 0 && l.opts.ReadOnly {
+		if err := l.otherModelError(space, s); err != nil {
+			return nil, err
+		}
+	}
 	hits, err := s.idx.Search(q, k, func(id int64) bool { return id == self })
 	if err != nil {
 		return nil, fmt.Errorf("search %s: %w", space, err)
@@ -311,6 +316,23 @@ func (l *Library) search(q []float32, space string, k int, self int64) ([]Neighb
 		out[i].Why = s.why(q, out[i].ID)
 	}
 	return out, nil
+}
+
+// otherModelError explains an empty store whose space the catalog holds
+// vectors of another encoder for (a plug-in given to a query of a library
+// indexed without it): answering from them, or with nothing, would be wrong
+// in silence. A writable library is being (re-)indexed; it says nothing.
+func (l *Library) otherModelError(space string, s *spaceStore) error {
+	var n int
+	var model string
+	err := l.db.QueryRow(`SELECT count(*), coalesce(max(model), '') FROM vectors WHERE space = ? AND NOT (model = ? AND dim = ?)`, space, s.model, s.dim).Scan(&n, &model)
+	if err != nil {
+		return fmt.Errorf("space %q: %w", space, err)
+	}
+	if n == 0 {
+		return nil
+	}
+	return fmt.Errorf("space %q: the library was indexed with another encoder (%d vectors from %s), not with %s: run 'relview index %s' with the same encoders (plug-ins) first", space, n, model, s.model, l.root)
 }
 
 // why names the relations the stored vector of image id shares with q
