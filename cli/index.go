@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -219,4 +220,13 @@ func printable(p string) string {
 		return fmt.Sprintf("%q", p)
 	}
 	return path.Clean(p)
+}
+
+// pathBytes is a path's bytes when it is not valid UTF-8 (JSON would turn
+// them into U+FFFD, so that two names could print alike), else nil.
+func pathBytes(p string) []byte {
+	if utf8.ValidString(p) {
+		return nil
+	}
+	return []byte(p)
 }

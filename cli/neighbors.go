@@ -75,15 +75,16 @@ Run 'relview index FOLDER' first.`,
 			out := cmd.OutOrStdout()
 			if asJSON {
 				type hit struct {
-					Path  string            `json:"path"`
-					Score float32           `json:"score"`
-					Why   []engine.Relation `json:"why,omitempty"`
+					Path      string            `json:"path"`
+					PathBytes []byte            `json:"path_bytes,omitempty"` // a name that is not UTF-8, as it is
+					Score     float32           `json:"score"`
+					Why       []engine.Relation `json:"why,omitempty"`
 				}
 				js := map[string][]hit{}
 				for sp, hs := range res {
 					js[sp] = []hit{}
 					for _, h := range hs {
-						js[sp] = append(js[sp], hit{Path: h.Path, Score: h.Score, Why: h.Why})
+						js[sp] = append(js[sp], hit{Path: h.Path, PathBytes: pathBytes(h.Path), Score: h.Score, Why: h.Why})
 					}
 				}
 				return json.NewEncoder(out).Encode(js)

@@ -119,3 +119,52 @@ func TestPluginQueryOfALibraryIndexedWithout(t *testing.T) {
 		t.Errorf("after re-indexing with the plug-in: %q, %v", out, err)
 	}
 }
+
+// TestNonUTF8NamesKeepTheirBytes: two files whose names differ only in
+// bytes that are not UTF-8 both print as "a\ufffd.jpg" in JSON; path_bytes
+// tells them apart.
+func TestNonUTF8NamesKeepTheirBytes(t *testing.T) {
+	dir := photoFolder(t)
+	names := []string{"a\xff.jpg", "a\xfe.jpg"}
+	for _, n := range names {
+		b, err := os.ReadFile(photos + "dog.jpg")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, n), b, 0o644); err != nil {
+			t.Skipf("this file system refuses the name: %v", err)
+		}
+	}
+	if _, _, err := run(t, "index", dir); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := run(t, "export", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var rec struct {
+			PathBytes []byte `json:"path_bytes"`
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatal(err)
+		}
+		got[string(rec.PathBytes)] = true
+	}
+	for _, n := range names {
+		if !got[n] {
+			t.Errorf("export: no path_bytes %q in %v", n, got)
+		}
+	}
+	out, _, err = run(t, "neighbors", "--json", "--space", "visual", dir, filepath.Join(dir, names[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nb map[string][]struct {
+		PathBytes []byte `json:"path_bytes"`
+	}
+	if err := json.Unmarshal([]byte(out), &nb); err != nil || len(nb["visual"]) != 1 || string(nb["visual"][0].PathBytes) != names[1] {
+		t.Errorf("neighbors --json: %s (%v); want the other file's bytes", out, err)
+	}
+}

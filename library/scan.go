@@ -42,6 +42,8 @@ var imageExts = map[string]bool{
 	".jpg": true, ".jpeg": true, ".jpe": true, ".jfif": true, ".png": true, ".gif": true,
 	".bmp": true, ".dib": true, ".tif": true, ".tiff": true, ".webp": true,
 	".heic": true, ".heif": true, ".avif": true,
+	// Listed so they are reported as not supported, not skipped in silence.
+	".jp2": true, ".j2k": true, ".jpf": true, ".jpx": true, ".jxl": true,
 }
 
 // hasImageExt reports whether name ends in an image extension.
@@ -132,8 +134,12 @@ func (s *scanner) walk(rel string) {
 			}
 			if st.Mode().IsRegular() {
 				s.addFile(childRel, st)
+			} else {
+				s.special(childRel, st.Mode(), "a link to ")
 			}
-		case d.Type().IsRegular():
+		case !d.Type().IsRegular():
+			s.special(childRel, d.Type(), "")
+		default:
 			st, err := d.Info()
 			if err != nil {
 				if !errors.Is(err, fs.ErrNotExist) {
@@ -144,6 +150,27 @@ func (s *scanner) walk(rel string) {
 			s.addFile(childRel, st)
 		}
 	}
+}
+
+// special records a FIFO, device or socket that has an image's name: it is
+// never opened (a FIFO would block), but the user learns why it is not in
+// the gallery.
+func (s *scanner) special(rel string, mode fs.FileMode, prefix string) {
+	if !hasImageExt(rel) {
+		return
+	}
+	kind := "special file"
+	switch {
+	case mode&fs.ModeNamedPipe != 0:
+		kind = "named pipe (FIFO)"
+	case mode&fs.ModeCharDevice != 0:
+		kind = "character device"
+	case mode&fs.ModeDevice != 0:
+		kind = "block device"
+	case mode&fs.ModeSocket != 0:
+		kind = "socket"
+	}
+	s.res.Problems = append(s.res.Problems, Problem{Path: rel, Reason: "not a regular file: " + prefix + kind})
 }
 
 func (s *scanner) addFile(rel string, st fs.FileInfo) {
