@@ -9,8 +9,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"relview/engine"
 	"strings"
+
+	"relview/engine"
 )
 
 // fileEntry is one regular file the scan found.
@@ -236,4 +237,33 @@ func FormatBytes(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+// scanPath scans one relative path of a scope: a file, a folder (recursively)
+// or nothing (it is gone).
+func (s *scanner) scanPath(rel string) {
+	rel = path.Clean(filepath.ToSlash(rel))
+	if rel == "." || rel == "/" {
+		rel = ""
+	}
+	for _, part := range strings.Split(rel, "/") {
+		if hidden(part) {
+			return
+		}
+	}
+	abs := filepath.Join(s.root, filepath.FromSlash(rel))
+	st, err := os.Lstat(abs)
+	if err != nil {
+		return
+	}
+	switch {
+	case st.IsDir():
+		s.walk(rel)
+	case st.Mode()&os.ModeSymlink != 0:
+		if t, err := os.Stat(abs); err == nil && t.Mode().IsRegular() {
+			s.addFile(rel, t)
+		}
+	case st.Mode().IsRegular():
+		s.addFile(rel, st)
+	}
 }
