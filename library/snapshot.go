@@ -381,16 +381,11 @@ func appendInt8Chunk(a codeAppender, chunk, idBytes []byte, dim, workers int, bu
 		wg.Go(func() {
 			for i := n * w / workers; i < n*(w+1)/workers; i++ {
 				ids[i] = int64(binary.LittleEndian.Uint64(idBytes[8*i:]))
-				var ss int64
 				dst := codes[i*dim : (i+1)*dim]
 				for j, b := range chunk[i*rb+4 : (i+1)*rb] {
-					c := int8(b)
-					dst[j] = c
-					ss += int64(c) * int64(c)
+					dst[j] = int8(b)
 				}
-				if ss > 0 {
-					scales[i] = float32(1 / math.Sqrt(float64(ss)))
-				}
+				scales[i] = vecstore.CodeScale(dst)
 			}
 		})
 	}
@@ -471,22 +466,13 @@ func (sw *snapWriter) add(id int64, raw []byte, v []float32) error {
 	return nil
 }
 
-// quantizeRow writes v as a scale and int8 codes (code × scale ≈ component),
-// the codes rounded from 127·x/max|x| as vecstore.Quantized makes them, so a
-// quantized store re-adding the decoded row keeps the same codes.
+// quantizeRow writes v as a scale and int8 codes (code × scale ≈
+// component), the codes made by vecstore's quantiser, so a quantized store
+// takes them as they are.
 func quantizeRow(row []byte, v []float32) {
-	var m float32
-	for _, x := range v {
-		m = max(m, float32(math.Abs(float64(x))))
-	}
-	binary.LittleEndian.PutUint32(row, math.Float32bits(m/127))
-	f := 0.0
-	if m > 0 {
-		f = 127 / float64(m)
-	}
-	for i, x := range v {
-		row[4+i] = byte(int8(max(-127, min(127, math.Round(float64(x)*f)))))
-	}
+	codes := unsafe.Slice((*int8)(unsafe.Pointer(&row[4])), len(v))
+	m, _ := vecstore.Int8Codes(codes, v)
+	binary.LittleEndian.PutUint32(row, math.Float32bits(float32(m)/127))
 }
 
 // commit completes the snapshot: ids, header, fsync, rename, folder fsync.
