@@ -30,6 +30,9 @@ const (
 	// engine.SpaceInfo.Deferred) of the images the first pass indexed.
 	PhaseRelate = "relating"
 	PhaseDone   = "done"
+	// PhaseWatch is sent once by Watch when the folder is watched: changes
+	// made from then on are picked up.
+	PhaseWatch = "watching"
 )
 
 // Summary is what one Index run did.
