@@ -44,9 +44,6 @@ func benchChild() {
 		case "int8":
 			searchStore = quantStore
 		}
-		if os.Getenv(benchNoSnapEnv) != "" {
-			useSnapshots = false
-		}
 		kind, folder, _ := strings.Cut(c, ":")
 		res, err := runBenchCase(kind, folder)
 		res.PeakMB = peakRSSMB()
@@ -152,7 +149,7 @@ func runBenchCase(kind, folder string) (benchResult, error) {
 			}
 		}
 		start := time.Now()
-		lib, err := Open(folder, Options{ReadOnly: true})
+		lib, err := Open(folder, Options{ReadOnly: true, NoSnapshots: os.Getenv(benchNoSnapEnv) != ""})
 		if err != nil {
 			return benchResult{}, err
 		}

@@ -29,6 +29,9 @@ type Options struct {
 	// CacheRoot is the folder holding every library's cache folder; "" means
 	// $RELVIEW_CACHE_DIR, else os.UserCacheDir()/relview.
 	CacheRoot string
+	// NoSnapshots loads every space from the catalog, neither reading nor
+	// writing the search snapshots (the benchmark of the catalog path).
+	NoSnapshots bool
 	// ReadOnly opens for queries only: no writer lock is taken and Index
 	// refuses to run. Several read-only opens may run beside one writer.
 	ReadOnly bool

@@ -74,10 +74,10 @@ func (l *Library) store(space string) (_ *spaceStore, err error) {
 		return nil, err
 	}
 	s := &spaceStore{model: model, dim: dim, idx: searchStore.new(dim), from: fromSnapshot}
-	if !useSnapshots || l.loadSnapshot(space, model, dim, s.idx) != nil {
+	if l.opts.NoSnapshots || l.loadSnapshot(space, model, dim, s.idx) != nil {
 		// Missing, stale or damaged: the catalog is the truth.
 		s.idx, s.from = searchStore.new(dim), fromCatalog
-		if err := l.loadFromCatalog(space, model, dim, s.idx, useSnapshots); err != nil {
+		if err := l.loadFromCatalog(space, model, dim, s.idx, !l.opts.NoSnapshots); err != nil {
 			return nil, err
 		}
 	}

@@ -83,9 +83,6 @@ var quantStore = storeKind{name: "int8 quantized", new: func(dim int) vecstore.I
 // (docs/benchmarks.md, "Library"), for scores within about 0.01 of exact.
 var searchStore = quantStore
 
-// useSnapshots is cleared by the benchmark to measure the catalog-only load.
-var useSnapshots = true
-
 // rowBytes is the size of one snapshot row.
 func rowBytes(enc uint32, dim int) int {
 	if enc == encInt8 {
