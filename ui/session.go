@@ -347,10 +347,13 @@ func (s *Session) Close() {
 	s.step.Lock()
 	defer s.step.Unlock()
 	if lib := s.library(); lib != nil {
-		if !waitClosed(s.b.CancelIndexing(), s.stopTimeout) {
+		// Out of the views first: the indexing is cancelled and nothing the
+		// library's work still posts touches them.
+		work := s.b.attach(nil, nil)
+		if work != nil && !work.wait(s.stopTimeout) {
 			return // its indexing still uses the library and the engine; the process ends anyway
 		}
-		_ = s.release(lib, s.b.attach(nil, nil)) // the process ends: nothing to tell
+		_ = s.release(lib, nil) // the process ends: nothing to tell
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -1,3 +1,5 @@
+// The compare and settings dialogs.
+
 package ui
 
 import (
