@@ -44,6 +44,7 @@ start_xvfb 99
 
 export LANG=en_US.UTF-8 RELVIEW_DEBUG=1
 export XDG_DATA_HOME=$tmp/data XDG_CONFIG_HOME=$tmp/config RELVIEW_CACHE_DIR=$tmp/cache
+: >"$tmp/relview.log" # before wait_for reads it: the background job opens it later
 ./relview 2>"$tmp/relview.log" &
 rpid=$!
 

@@ -141,6 +141,7 @@ start_xvfb 97
 
 exec_cmd=$(sed -nE 's/^Exec=([^ ]+).*/\1/p' "$sys/share/applications/io.relview.app.desktop")
 t0=$(date +%s.%N)
+: >"$tmp/relview.log" # before wait_for reads it: the background job opens it later
 (CLEAN_PATH=$sys/bin:/usr/bin:/bin CLEAN_EXTRA="DISPLAY=$DISPLAY RELVIEW_DEBUG=1" &&
   cd "$work" && exec env -i PATH="$CLEAN_PATH" HOME="$home" \
     XDG_DATA_HOME="$home/.local/share" XDG_CONFIG_HOME="$home/.config" \
