@@ -14,7 +14,7 @@ go vet ./...
 go test -count=1 ./... "$@"
 # The packages that run work in goroutines, again under the race detector
 # (a cold -race build of ui takes minutes on two cores).
-go test -race -count=1 ./engine ./library ./ui "$@"
+go test -race -count=1 -timeout 40m ./engine ./library ./ui "$@"
 # The desktop app in a real X window (Xvfb), when the tools are there.
 if command -v Xvfb >/dev/null && command -v xdotool >/dev/null && command -v import >/dev/null; then
   shots=$(mktemp -d)
