@@ -15,10 +15,12 @@ import (
 
 // Config tunes a Browser.
 type Config struct {
-	K             int       // neighbours per column (default 8)
-	AnalogyWeight float32   // w in relational − w·visual (default 0.6)
-	ThumbWorkers  int       // background thumbnail loaders (default 2)
-	Debug         io.Writer // status lines for scripts and tests; nil: none
+	K int // neighbours per column (default 12)
+	// AnalogyTop is the share of the library, most relationally similar to
+	// the query, that analogies are picked from (default 0.05: 5 %).
+	AnalogyTop   float64
+	ThumbWorkers int       // background thumbnail loaders (default 2)
+	Debug        io.Writer // status lines for scripts and tests; nil: none
 	// Open opens a file or folder in the system's viewer or file manager;
 	// nil: openPath (xdg-open and friends).
 	Open func(path string) error
@@ -55,10 +57,16 @@ type Browser struct {
 
 	reloading, reloadAgain bool // a catalog reload runs; another is due after it
 
+	// The match-strength scale of the library (nil: not made yet).
+	cal         *calibration
+	calibrating bool
+	recalibrate bool // make it anew at the next catalog reading (an indexing run ended)
+
 	// The query.
 	hist       *history
-	query      int64  // the photo shown; 0: none
-	external   string // a dropped file shown as the query (query is then 0)
+	query      int64           // the photo shown; 0: none
+	external   string          // a dropped file shown as the query (query is then 0)
+	variants   []library.Image // the query's near-duplicates, stacked away
 	queryGen   generation
 	queryStart time.Time
 }
@@ -71,10 +79,10 @@ func NewBrowser(a fyne.App, w fyne.Window, cfg Config) *Browser {
 // newBrowser is NewBrowser with the way results reach the UI thread.
 func newBrowser(a fyne.App, w fyne.Window, cfg Config, ui uiThread) *Browser {
 	if cfg.K <= 0 {
-		cfg.K = 8
+		cfg.K = defaultK
 	}
-	if cfg.AnalogyWeight == 0 {
-		cfg.AnalogyWeight = 0.6
+	if cfg.AnalogyTop <= 0 || cfg.AnalogyTop > 1 {
+		cfg.AnalogyTop = defaultAnalogyTop
 	}
 	if cfg.ThumbWorkers <= 0 {
 		cfg.ThumbWorkers = 2
@@ -114,7 +122,13 @@ func (b *Browser) build() {
 		analogies: func(bool) { b.refreshQuery() },
 		tapHit:    func(h hit) { b.Show(h.Image.ID) },
 		tab:       b.loadMap,
-	}, b.mapv.content)
+		stack: func(h hit) {
+			b.showStack(fmt.Sprintf("%s and %d alike", baseName(h.Image.Path), len(h.Stack)), append([]library.Image{h.Image}, h.Stack...))
+		},
+		variants: func() { b.showStack("Variants of "+baseName(b.byID[b.query].Path), b.variants) },
+		size:     func(w float64) { b.app.Preferences().SetFloat(prefTileWidth, w) },
+	}, b.mapv.content, tileWidthPref(b.app.Preferences()))
+	b.nb.analogyOn.SetText(fmt.Sprintf(analogyHint, topPercentOf(b.cfg.AnalogyTop)))
 
 	b.status = newStatusBar()
 	b.status.onPause = func() {
@@ -165,6 +179,7 @@ func (b *Browser) attach(src Source, spaces []engine.SpaceInfo) (old *tasks) {
 	}
 	b.all, b.byID = nil, map[int64]library.Image{}
 	b.reloading, b.reloadAgain = false, false
+	b.cal, b.calibrating, b.recalibrate = nil, false, false
 	b.hist.reset()
 	b.gallery.setLibrary(b.work, b.thumbs)
 	b.clearQuery()
@@ -234,6 +249,45 @@ func (b *Browser) setImages(ims []library.Image, fails []library.Image) {
 	}
 	b.status.setProblems(ps)
 	b.gallery.setImages(ims)
+	b.calibrate()
+}
+
+// calibrate makes the library's match-strength scale in the background:
+// once it has two indexed photos, again when it has grown by a quarter
+// since, and after each indexing run; the shown query then gets its
+// strengths.
+func (b *Browser) calibrate() {
+	if b.calibrating || b.src == nil {
+		return
+	}
+	var ids []int64
+	for _, im := range b.all {
+		if im.Status == library.StatusIndexed {
+			ids = append(ids, im.ID)
+		}
+	}
+	if len(ids) < 2 || (b.cal != nil && !b.recalibrate && len(ids) <= b.cal.photos+b.cal.photos/4) {
+		return
+	}
+	b.calibrating, b.recalibrate = true, false
+	src := b.src
+	type result struct {
+		c   *calibration
+		err error
+	}
+	spawn(b.work, ticket{}, func() result {
+		c, err := sampleCalibration(src, ids)
+		return result{c, err}
+	}, func(r result) {
+		b.calibrating = false
+		if r.err != nil {
+			b.debugf("calibration: %v", r.err)
+			return
+		}
+		b.cal = r.c
+		b.debugf("calibration photos=%d pairs=%d", r.c.photos, len(r.c.scores[engine.Relational]))
+		b.refreshQuery()
+	})
 }
 
 // Show makes the catalogued photo id the query and adds it to the history.
@@ -266,6 +320,7 @@ func (b *Browser) updateNav() {
 func (b *Browser) clearQuery() {
 	b.query = 0
 	b.external = ""
+	b.variants = nil
 	b.queryGen.next()
 	b.nb.clear(b.thumbs)
 	b.mapv.setPoints(nil)

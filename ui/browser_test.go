@@ -88,8 +88,10 @@ func TestTapGalleryCellFillsBothColumns(t *testing.T) {
 	if got, want := strings.Join(tileNames(b.nb.vis), ","), "checks-red.png,ring-red.png,stripes-green.png"; got != want {
 		t.Errorf("visual column = %s, want %s", got, want)
 	}
-	if got := b.nb.rel.tiles[0].score.Text; got != "#1  0.890" {
-		t.Errorf("score label = %q", got)
+	// Rank, and the strength on the library's scale: same layout is the
+	// top 25 % of the fake library's pairs.
+	if tl := b.nb.rel.tiles[0]; tl.rank.Text != "#1" || tl.score.Text != "weak · top 17%" || tl.fill <= 0 {
+		t.Errorf("rank %q score label %q bar %v", tl.rank.Text, tl.score.Text, tl.fill)
 	}
 	if !strings.Contains(b.nb.rel.caption.Text, "approximation of relsim") || !strings.Contains(b.nb.vis.caption.Text, "fake-colour") {
 		t.Errorf("captions %q / %q", b.nb.rel.caption.Text, b.nb.vis.caption.Text)
@@ -198,13 +200,17 @@ func TestAnalogiesToggle(t *testing.T) {
 	settle(b)
 	test.Tap(b.nb.analogies)
 	settle(b)
-	// relational − 0.6·visual: the same layout in another colour first,
-	// then the checks that are not red (checks-red looks too alike).
-	if got, want := strings.Join(tileNames(b.nb.rel), ","), "stripes-green.png,stripes-blue.png,checks-green.png"; got != want {
+	// The 3 most relationally similar that are not variants (checks-red
+	// looks too alike: visual 0.82), least alike first.
+	if got, want := strings.Join(tileNames(b.nb.rel), ","), "checks-green.png,stripes-blue.png,stripes-green.png"; got != want {
 		t.Errorf("analogies column = %s, want %s", got, want)
 	}
-	if !strings.Contains(b.nb.rel.tiles[0].score.Text, "rel 0.890 · vis 0.140") {
-		t.Errorf("score label %q", b.nb.rel.tiles[0].score.Text)
+	if got := b.nb.rel.tiles[0].score.Text; !strings.HasPrefix(got, "rel top ") || !strings.HasSuffix(got, "· vis 0.11") {
+		t.Errorf("score label %q", got)
+	}
+	// The UI says what the column holds.
+	if !b.nb.analogyOn.Visible() || !strings.Contains(b.nb.analogyOn.Text, "5 % of photos most relationally similar") {
+		t.Errorf("analogies note %q (visible %v)", b.nb.analogyOn.Text, b.nb.analogyOn.Visible())
 	}
 	// The visual column is unchanged.
 	if got := tileNames(b.nb.vis)[0]; got != "checks-red.png" {
@@ -212,7 +218,7 @@ func TestAnalogiesToggle(t *testing.T) {
 	}
 	test.Tap(b.nb.analogies)
 	settle(b)
-	if got := tileNames(b.nb.rel)[2]; got != "checks-red.png" {
+	if got := tileNames(b.nb.rel)[2]; got != "checks-red.png" || b.nb.analogyOn.Visible() {
 		t.Errorf("toggle off: %s", got)
 	}
 }

@@ -91,8 +91,9 @@ func (s *vecSource) Scatter(id int64) ([]library.ScatterPoint, error) {
 	return out, nil
 }
 
-// BenchmarkClick10k times a click on a photo until both columns (8 each)
-// and their thumbnails are filled, at 10 000 photos:
+// BenchmarkClick10k times a click on a photo until both columns (grids of
+// 12, variants stacked, strengths on the library's scale) and their
+// thumbnails are filled, at 10 000 photos:
 //
 //	go test -run '^$' -bench Click ./ui/
 func BenchmarkClick10k(bm *testing.B) {
@@ -100,9 +101,9 @@ func BenchmarkClick10k(bm *testing.B) {
 		bm.Run(fmt.Sprintf("analogies=%t", analog), func(bm *testing.B) {
 			a := test.NewTempApp(bm)
 			w := test.NewTempWindow(bm, widget.NewLabel(""))
-			b := newLoopBrowser(bm, a, w, Config{K: 8})
+			b := newLoopBrowser(bm, a, w, Config{K: 12})
 			w.SetContent(b.Content())
-			w.Resize(fyne.NewSize(1280, 800))
+			w.Resize(fyne.NewSize(1600, 970))
 			src := newVecSource(10000)
 			b.SetSource(src, fakeSpaces)
 			settle(b)
@@ -114,8 +115,8 @@ func BenchmarkClick10k(bm *testing.B) {
 				b.Show(int64(1 + (i*7919)%10000))
 				settle(b)
 				worst = max(worst, time.Since(t0))
-				if b.nb.rel.shown != 8 || b.nb.vis.shown != 8 {
-					bm.Fatalf("columns %d/%d", b.nb.rel.shown, b.nb.vis.shown)
+				if b.nb.rel.shown != 12 || b.nb.vis.shown != 12 || b.nb.vis.tiles[0].hit.Strength < 0 {
+					bm.Fatalf("columns %d/%d, strength %v", b.nb.rel.shown, b.nb.vis.shown, b.nb.vis.tiles[0].hit.Strength)
 				}
 			}
 			bm.ReportMetric(float64(worst.Microseconds())/1000, "worst-ms")

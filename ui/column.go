@@ -3,44 +3,53 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
 // column is one side of the neighbours view: a title, a caption naming the
-// encoder that fills the space, and the k neighbours.
+// encoder that fills the space, and the k neighbours as a grid of tiles.
 type column struct {
 	title   *widget.Label
 	caption *widget.Label
 	cover   *widget.Label // how much of the library the space covers, while incomplete
 	note    *widget.Label
-	list    *fyne.Container
+	list    *fyne.Container // the grid
 	tiles   []*neighbourTile
+	geo     tileGeometry
 	onTap   func(hit)
+	onStack func(hit)
 	content fyne.CanvasObject
 	shown   int
-	extra   *fyne.Container // controls under the caption
+	side    *fyne.Container // a control beside the title
+	extra   *fyne.Container // a line under the caption
 	scroll  *container.Scroll
 }
 
-func newColumn(title string, onTap func(hit)) *column {
+// newColumn makes a column whose tiles have room for chips why chips.
+func newColumn(title string, chips int, width float32, onTap, onStack func(hit)) *column {
 	c := &column{
 		title:   widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		caption: widget.NewLabel(""),
 		cover:   widget.NewLabel(""),
 		note:    widget.NewLabel(""),
-		list:    container.NewVBox(),
+		geo:     newTileGeometry(width, chips),
 		onTap:   onTap,
+		onStack: onStack,
 	}
-	c.caption.Wrapping = fyne.TextWrapWord
+	c.list = container.New(layout.NewGridWrapLayout(c.geo.size()))
+	c.caption.Truncation = fyne.TextTruncateEllipsis
 	c.caption.TextStyle = fyne.TextStyle{Italic: true}
 	c.caption.SizeName = theme.SizeNameCaptionText
+	c.title.Truncation = fyne.TextTruncateEllipsis
 	c.note.Wrapping = fyne.TextWrapWord
 	c.note.Hide()
 	c.cover.Truncation = fyne.TextTruncateEllipsis
 	c.cover.Hide()
 	c.extra = container.NewVBox()
-	head := container.NewVBox(c.title, c.caption, c.cover, c.extra, widget.NewSeparator(), c.note)
+	c.side = container.NewHBox()
+	head := container.NewVBox(container.NewBorder(nil, nil, nil, c.side, c.title), c.caption, c.cover, c.extra, c.note)
 	c.scroll = container.NewVScroll(c.list)
 	c.content = container.NewBorder(head, nil, nil, nil, c.scroll)
 	return c
@@ -49,7 +58,7 @@ func newColumn(title string, onTap func(hit)) *column {
 // setHits shows hits (best first), reusing the tiles.
 func (c *column) setHits(hits []hit, l *thumbLoader) {
 	for len(c.tiles) < len(hits) {
-		t := newNeighbourTile(c.onTap)
+		t := newNeighbourTile(c.geo, c.onTap, c.onStack)
 		c.tiles = append(c.tiles, t)
 	}
 	c.list.RemoveAll()
@@ -58,8 +67,7 @@ func (c *column) setHits(hits []hit, l *thumbLoader) {
 		c.list.Add(c.tiles[i])
 	}
 	for _, t := range c.tiles[len(hits):] {
-		t.thumb.clear()
-		t.hasHit = false
+		t.clear()
 	}
 	c.shown = len(hits)
 	c.scroll.ScrollToTop()
@@ -92,8 +100,33 @@ func (c *column) setCoverage(s string) {
 	}
 }
 
-// setExtra puts a control under the caption (the analogies toggle).
-func (c *column) setExtra(o fyne.CanvasObject) {
-	c.extra.Objects = []fyne.CanvasObject{o}
+// setTileWidth resizes the tiles (the size slider).
+func (c *column) setTileWidth(w float32) {
+	if w == c.geo.w {
+		return
+	}
+	c.geo = newTileGeometry(w, c.geo.chips)
+	for _, t := range c.tiles {
+		t.setGeometry(c.geo)
+	}
+	c.list.Layout = layout.NewGridWrapLayout(c.geo.size())
+	c.list.Refresh()
+}
+
+// visible is how many tiles are wholly in view: the grid's columns times
+// the rows that fit the scrolled area, at most the tiles shown.
+func (c *column) visible() int {
+	area, cell, pad := c.scroll.Size(), c.geo.size(), theme.Padding()
+	cols := int((area.Width + pad) / (cell.Width + pad))
+	rows := int((area.Height + pad) / (cell.Height + pad))
+	return min(max(cols, 1)*rows, c.shown)
+}
+
+// setExtra puts a control beside the title (the analogies toggle) and a
+// line under the caption (what it does).
+func (c *column) setExtra(side, below fyne.CanvasObject) {
+	c.side.Objects = []fyne.CanvasObject{side}
+	c.side.Refresh()
+	c.extra.Objects = []fyne.CanvasObject{below}
 	c.extra.Refresh()
 }

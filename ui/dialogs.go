@@ -116,7 +116,7 @@ func sharedRelations(src Source, a, b int64) string {
 	if err != nil || len(why) == 0 {
 		return ""
 	}
-	return "\nBoth show: " + strings.TrimPrefix(whyText(why), "shares: ")
+	return "\nBoth show: " + strings.Join(whyNames(why), ", ")
 }
 
 // compareText words the similarity of two photos.
@@ -136,7 +136,19 @@ func compareText(a, o library.Image, p library.ScatterPoint) string {
 }
 
 // Settings keys beyond those in session.go and encoders.go.
-const prefWeight = "analogyWeight"
+const prefAnalogyTop = "analogyTop"
+
+// defaultAnalogyTop is the share of the library analogies are picked from.
+const defaultAnalogyTop = 0.05
+
+// topPercentOf words a share: 0.05 → "5 %".
+func topPercentOf(share float64) string { return fmt.Sprintf("%.0f %%", 100*share) }
+
+// tileWidthPref is the remembered tile width of the neighbour grids.
+func tileWidthPref(p fyne.Preferences) float32 {
+	w := p.FloatWithFallback(prefTileWidth, defaultTileWidth)
+	return float32(min(max(w, minTileWidth), maxTileWidth))
+}
 
 // settingsView is the settings dialog's state (tests reach its rows).
 type settingsView struct {
@@ -149,13 +161,13 @@ type settingsView struct {
 	update    func()        // re-checks whether Apply has something to do
 }
 
-// showSettings edits the preferences: neighbours per column, analogy
-// weight, worker threads, the encoder of each space (built-in or a plug-in
+// showSettings edits the preferences: neighbours per column, the share of
+// the library analogies are picked from, worker threads, the encoder of each space (built-in or a plug-in
 // manifest); it shows where the cache is and clears it.
 func (b *Browser) showSettings(s *Session) *settingsView {
 	v := &settingsView{rows: map[string]*encoderRow{}}
 	p := b.app.Preferences()
-	kSel := widget.NewSelect([]string{"4", "6", "8", "12", "16", "24"}, func(val string) {
+	kSel := widget.NewSelect([]string{"4", "8", "12", "16", "24", "36"}, func(val string) {
 		n, _ := strconv.Atoi(val)
 		if n > 0 && n != b.cfg.K {
 			b.cfg.K = n
@@ -165,14 +177,15 @@ func (b *Browser) showSettings(s *Session) *settingsView {
 	})
 	kSel.SetSelected(strconv.Itoa(b.cfg.K))
 	wLabel := widget.NewLabel("")
-	wSlider := widget.NewSlider(0.1, 1.5)
-	wSlider.Step = 0.1
-	wSlider.SetValue(float64(b.cfg.AnalogyWeight))
-	wLabel.SetText(fmt.Sprintf("%.1f", b.cfg.AnalogyWeight))
-	wSlider.OnChangeEnded = func(w float64) {
-		b.cfg.AnalogyWeight = float32(w)
-		p.SetFloat(prefWeight, w)
-		wLabel.SetText(fmt.Sprintf("%.1f", w))
+	wSlider := widget.NewSlider(1, 20)
+	wSlider.Step = 1
+	wSlider.SetValue(100 * b.cfg.AnalogyTop)
+	wLabel.SetText(topPercentOf(b.cfg.AnalogyTop))
+	wSlider.OnChangeEnded = func(pc float64) {
+		b.cfg.AnalogyTop = pc / 100
+		p.SetFloat(prefAnalogyTop, b.cfg.AnalogyTop)
+		wLabel.SetText(topPercentOf(b.cfg.AnalogyTop))
+		b.nb.analogyOn.SetText(fmt.Sprintf(analogyHint, topPercentOf(b.cfg.AnalogyTop)))
 		if b.nb.analogies.Checked {
 			b.refreshQuery()
 		}
@@ -257,7 +270,7 @@ func (b *Browser) showSettings(s *Session) *settingsView {
 	})
 	form := widget.NewForm(
 		widget.NewFormItem("Neighbours per column", kSel),
-		widget.NewFormItem("Analogy weight w", container.NewBorder(nil, nil, nil, wLabel, wSlider)),
+		widget.NewFormItem("Analogies among the top", container.NewBorder(nil, nil, nil, wLabel, wSlider)),
 		widget.NewFormItem("Worker threads", threads),
 		widget.NewFormItem("Relational encoder", v.rows[engine.Relational].content),
 		widget.NewFormItem("Visual encoder", v.rows[engine.Visual].content),

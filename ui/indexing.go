@@ -70,6 +70,7 @@ func (b *Browser) StartIndexing(ix Indexer, onDone func(library.Summary, error))
 				b.status.setRunning(false)
 			}
 			b.updateCoverage()
+			b.recalibrate = true // the library changed: a new strength scale
 			switch {
 			case err != nil && ctx.Err() != nil && sum.RelateLeft > 0:
 				b.status.message(fmt.Sprintf("Indexing cancelled while analysing relations · %d analysed this run; it resumes next time", sum.Related))

@@ -83,9 +83,21 @@ func TestRealLibrary(t *testing.T) {
 	if b.nb.rel.shown != 4 || b.nb.vis.shown != 4 {
 		t.Fatalf("columns hold %d and %d neighbours, want 4 and 4 (notes: %q / %q)", b.nb.rel.shown, b.nb.vis.shown, b.nb.rel.note.Text, b.nb.vis.note.Text)
 	}
-	// Its stereo twin is the nearest visual neighbour.
-	if got := b.nb.vis.tiles[0].name.Text; got != "motorcycle_right.png" {
-		t.Errorf("first visual neighbour = %s, want motorcycle_right.png", got)
+	// Its stereo twin (visual cosine ≈ 0.96) is a variant: stacked away
+	// behind the query's "1 variant" button, in neither column.
+	if len(b.variants) != 1 || b.variants[0].Path != "motorcycle_right.png" || b.nb.variants.Hidden || b.nb.variants.Text != "1 variant" {
+		t.Errorf("the query's variants = %+v (button %q)", b.variants, b.nb.variants.Text)
+	}
+	for _, c := range []*column{b.nb.rel, b.nb.vis} {
+		for _, n := range tileNames(c) {
+			if n == "motorcycle_right.png" {
+				t.Errorf("the query's variant fills a column: %v", tileNames(c))
+			}
+		}
+		// The strength scale was made from the library's pairs.
+		if tl := c.tiles[0]; tl.hit.Strength < 0 || !strings.Contains(tl.score.Text, "top ") {
+			t.Errorf("no strength on %s: %q (%v)", tl.name.Text, tl.score.Text, tl.hit.Strength)
+		}
 	}
 	eng, _ := s.engine()
 	rel, _ := eng.Space(engine.Relational)

@@ -82,9 +82,11 @@ func TestIndexingStatusPauseCancel(t *testing.T) {
 
 	// A run that completes.
 	ix2 := &fakeIndexer{started: make(chan struct{}), release: make(chan struct{})}
-	b.StartIndexing(ix2, nil)
+	ended := false
+	b.StartIndexing(ix2, func(library.Summary, error) { ended = true })
 	<-ix2.started
 	close(ix2.release)
+	waitUntil(t, b, "the end of the run", func() bool { return ended })
 	settle(b)
 	if got := b.status.label.Text; got != "Ready · 11 photos · 12 indexed in 2s (6.0/s) · 1 skipped" {
 		t.Fatalf("status after the run %q", got)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"image"
 	"path"
 	"path/filepath"
@@ -26,6 +27,9 @@ type neighboursView struct {
 	back, fwd *widget.Button
 	actions   []*widget.Button // open, show in folder, copy path, compare
 	analogies *widget.Check
+	analogyOn *widget.Label // what the analogies column holds, while on
+	variants  *widget.Button
+	size      *widget.Slider
 	rel, vis  *column
 	tabs      *container.AppTabs
 	content   fyne.CanvasObject
@@ -37,9 +41,15 @@ type neighbourActions struct {
 	analogies                                            func(bool)
 	tapHit                                               func(hit)
 	tab                                                  func() // the tab changed
+	stack                                                func(hit)
+	variants                                             func() // the query's variants
+	size                                                 func(float64)
 }
 
-func newNeighboursView(do neighbourActions, mapPane fyne.CanvasObject) *neighboursView {
+// analogyHint says what the analogies column holds.
+const analogyHint = "Analogies: among the %s of photos most relationally similar to this one, those that look least alike, least alike first."
+
+func newNeighboursView(do neighbourActions, mapPane fyne.CanvasObject, tileWidth float32) *neighboursView {
 	v := &neighboursView{}
 	v.preview = canvas.NewImageFromImage(nil)
 	v.preview.FillMode = canvas.ImageFillContain
@@ -58,13 +68,37 @@ func newNeighboursView(do neighbourActions, mapPane fyne.CanvasObject) *neighbou
 	cp := widget.NewButtonWithIcon("Copy path", theme.ContentCopyIcon(), do.copyPath)
 	cmp := widget.NewButtonWithIcon("Compare…", theme.ViewRestoreIcon(), do.compare)
 	v.actions = []*widget.Button{open, show, cp, cmp}
-	v.analogies = widget.NewCheck("Analogies: relationally close, visually far", do.analogies)
-	info := container.NewVBox(v.title, v.details, container.NewHBox(v.back, v.fwd),
-		container.NewGridWithColumns(2, open, show, cp, cmp))
+	v.analogies = widget.NewCheck("Analogies", func(on bool) {
+		if on {
+			v.analogyOn.Show()
+		} else {
+			v.analogyOn.Hide()
+		}
+		do.analogies(on)
+	})
+	v.analogyOn = widget.NewLabel("")
+	v.analogyOn.Wrapping = fyne.TextWrapWord
+	v.analogyOn.SizeName = theme.SizeNameCaptionText
+	v.analogyOn.Hide()
+	v.variants = widget.NewButtonWithIcon("", theme.ContentCopyIcon(), do.variants)
+	v.variants.Hide()
+	v.size = widget.NewSlider(minTileWidth, maxTileWidth)
+	v.size.Step = 8
+	v.size.SetValue(float64(tileWidth))
+	v.size.OnChangeEnded = func(w float64) {
+		v.rel.setTileWidth(float32(w))
+		v.vis.setTileWidth(float32(w))
+		if do.size != nil {
+			do.size(w)
+		}
+	}
+	sizeRow := container.NewBorder(nil, nil, widget.NewIcon(theme.ZoomOutIcon()), widget.NewIcon(theme.ZoomInIcon()), v.size)
+	nav := container.NewBorder(nil, nil, container.NewHBox(v.back, v.fwd, v.variants), nil, sizeRow)
+	info := container.NewVBox(v.title, v.details, container.NewHBox(open, show, cp, cmp), nav)
 	head := container.NewBorder(nil, nil, container.NewStack(v.preview, v.hint), nil, info)
-	v.rel = newColumn("Relationally similar", do.tapHit)
-	v.rel.setExtra(v.analogies)
-	v.vis = newColumn("Visually similar", do.tapHit)
+	v.rel = newColumn("Relationally similar", maxChips, tileWidth, do.tapHit, do.stack)
+	v.rel.setExtra(v.analogies, v.analogyOn)
+	v.vis = newColumn("Visually similar", 0, tileWidth, do.tapHit, do.stack)
 	cols := container.NewGridWithColumns(2, v.rel.content, v.vis.content)
 	v.tabs = container.NewAppTabs(
 		container.NewTabItem("Neighbours", cols),
@@ -83,6 +117,7 @@ func (v *neighboursView) clear(l *thumbLoader) {
 	v.title.SetText("")
 	v.details.SetText("")
 	v.hint.Show()
+	v.setVariants(0)
 	for _, c := range []*column{v.rel, v.vis} {
 		c.setNote("")
 		c.setHits(nil, l)
@@ -98,6 +133,20 @@ func (v *neighboursView) showQuery(title, details, searching string, thumb image
 	v.setPreview(thumb)
 	v.rel.setNote(searching)
 	v.vis.setNote(searching)
+}
+
+// setVariants shows how many variants of the query were stacked away (0
+// hides the button).
+func (v *neighboursView) setVariants(n int) {
+	if n == 0 {
+		v.variants.Hide()
+		return
+	}
+	v.variants.SetText(fmt.Sprintf("%d variants", n))
+	if n == 1 {
+		v.variants.SetText("1 variant")
+	}
+	v.variants.Show()
 }
 
 func (v *neighboursView) setPreview(img image.Image) {

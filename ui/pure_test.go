@@ -2,12 +2,14 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"image"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
 	"relview/engine"
 	"relview/library"
 )
@@ -79,28 +81,99 @@ func TestArrange(t *testing.T) {
 }
 
 func TestAnalogiesRanking(t *testing.T) {
-	ims := map[int64]library.Image{1: img(1, "q", 0, 1, 1), 2: img(2, "twin", 0, 1, 1), 3: img(3, "analogy", 0, 1, 1), 4: img(4, "far", 0, 1, 1)}
-	pts := []library.ScatterPoint{
-		{ID: 1, Relational: 1, Visual: 1},      // the query itself
-		{ID: 2, Relational: 0.9, Visual: 0.9},  // looks alike and relates alike
-		{ID: 3, Relational: 0.8, Visual: 0.1},  // relates alike, looks different
-		{ID: 4, Relational: 0.1, Visual: -0.2}, // neither
-		{ID: 9, Relational: 0.9, Visual: 0},    // unknown id: skipped
+	ims := map[int64]library.Image{}
+	var pts []library.ScatterPoint
+	// 100 photos: relational score falls with the id, visual score is
+	// random-looking; the query is 1.
+	for id := int64(1); id <= 101; id++ {
+		ims[id] = img(id, fmt.Sprintf("p%d", id), 0, 1, 1)
+		pts = append(pts, library.ScatterPoint{ID: id, Relational: 1 - float32(id)/200, Visual: float32((id*37)%100) / 100})
 	}
-	got := analogies(pts, 1, 0.6, 2, func(id int64) (library.Image, bool) { im, ok := ims[id]; return im, ok })
-	if len(got) != 2 || got[0].Image.ID != 3 || got[1].Image.ID != 2 {
+	pts = append(pts, library.ScatterPoint{ID: 999, Relational: 0.99, Visual: 0}) // unknown id: skipped
+	pts[3].Visual = 0.95                                                          // id 4: a variant of the query
+	lookup := func(id int64) (library.Image, bool) { im, ok := ims[id]; return im, ok }
+	got, thr := analogies(pts, 1, 0.10, 4, lookup)
+	if len(got) != 4 {
 		t.Fatalf("analogies = %+v", got)
 	}
-	if d := got[0].Score - (0.8 - 0.6*0.1); d > 1e-6 || d < -1e-6 {
-		t.Errorf("score = %v", got[0].Score)
+	// The top 10 % of the 99 candidates (10): ids 2, 3, 5..12 (4 is a
+	// variant, 999 unknown); the threshold is id 12's.
+	if want := 1 - float32(12)/200; thr != want {
+		t.Errorf("threshold = %v, want %v", thr, want)
 	}
-	if !got[0].HasBoth || got[0].Relational != 0.8 || got[0].Visual != 0.1 {
-		t.Errorf("hit = %+v", got[0])
+	for i, h := range got {
+		if h.Relational < thr {
+			t.Errorf("#%d (%s) relational %.3f is under the threshold %.3f", i+1, h.Image.Path, h.Relational, thr)
+		}
+		if h.Image.ID == 1 || h.Image.ID == 4 {
+			t.Errorf("#%d is the query or its variant: %s", i+1, h.Image.Path)
+		}
+		if i > 0 && h.Visual < got[i-1].Visual {
+			t.Errorf("not least alike first: %+v", got)
+		}
+		if !h.HasBoth || h.Score != h.Relational {
+			t.Errorf("hit = %+v", h)
+		}
 	}
-	// With w = 0 it is the plain relational order.
-	got = analogies(pts, 1, 0, 3, func(id int64) (library.Image, bool) { im, ok := ims[id]; return im, ok })
-	if got[0].Image.ID != 2 || got[1].Image.ID != 3 || got[2].Image.ID != 4 {
-		t.Fatalf("w=0: %+v", got)
+	// At least k candidates, whatever the share.
+	got, _ = analogies(pts, 1, 0.001, 3, lookup)
+	if len(got) != 3 {
+		t.Fatalf("tiny share: %d hits", len(got))
+	}
+}
+
+func TestStackHits(t *testing.T) {
+	v := func(xs ...float32) []float32 { return xs }
+	q := v(1, 0, 0)
+	vecs := map[int64][]float32{
+		1: q,
+		2: v(0.99, 0.1, 0), // a variant of the query
+		3: v(0, 1, 0),
+		4: v(0, 0.98, 0.1), // a variant of 3
+		5: v(0, 0, 1),
+		6: v(0.7, 0.7, 0), // between: alike neither enough
+	}
+	hits := []hit{{Image: img(2, "copy", 0, 1, 1)}, {Image: img(3, "a", 0, 1, 1)}, {Image: img(4, "a-crop", 0, 1, 1)}, {Image: img(6, "mid", 0, 1, 1)}, {Image: img(5, "b", 0, 1, 1)}}
+	kept, ofQuery := stackHits(hits, q, vecs, 2)
+	if len(ofQuery) != 1 || ofQuery[0].ID != 2 {
+		t.Errorf("the query's variants = %+v", ofQuery)
+	}
+	if len(kept) != 2 || kept[0].Image.ID != 3 || kept[1].Image.ID != 6 {
+		t.Fatalf("kept = %+v", kept)
+	}
+	if len(kept[0].Stack) != 1 || kept[0].Stack[0].ID != 4 {
+		t.Errorf("stack of a = %+v", kept[0].Stack)
+	}
+	// Without vectors nothing is stacked.
+	if kept, ofQuery := stackHits(hits, nil, nil, 3); len(kept) != 3 || ofQuery != nil {
+		t.Errorf("no vectors: %d kept, %d variants", len(kept), len(ofQuery))
+	}
+}
+
+func TestStrengthScale(t *testing.T) {
+	c := &calibration{scores: map[string][]float32{}}
+	for i := range 1000 {
+		c.scores[engine.Visual] = append(c.scores[engine.Visual], float32(i)/1000)
+	}
+	for _, x := range []struct {
+		score float32
+		word  string
+		top   string
+	}{{0.9995, strengthStrong, "top 0.1%"}, {0.992, strengthStrong, "top 0.8%"}, {0.96, strengthFair, "top 4.0%"}, {0.5, strengthWeak, "top 50%"}} {
+		p := c.percentile(engine.Visual, x.score)
+		if strengthWord(p) != x.word || topPercent(p) != x.top {
+			t.Errorf("score %.4f: percentile %.4f, %s %s; want %s %s", x.score, p, strengthWord(p), topPercent(p), x.word, x.top)
+		}
+	}
+	if p := c.percentile(engine.Relational, 0.9); p != -1 || strengthWord(p) != "" || strengthFill(p) != 0 {
+		t.Errorf("a space without a sample: %v", p)
+	}
+	if a, b := strengthFill(0.9), strengthFill(0.999); !(a < b && b == 1) {
+		t.Errorf("fill 0.9 → %v, 0.999 → %v", a, b)
+	}
+	var nilCal *calibration
+	if nilCal.percentile(engine.Visual, 1) != -1 {
+		t.Error("a nil calibration knows a percentile")
 	}
 }
 
@@ -234,22 +307,28 @@ func TestProgressTextSecondPass(t *testing.T) {
 	}
 }
 
-// A relational neighbour's tile names what it shares with the query; a
-// neighbour without a "why" (visual column, plug-in encoder) shows no line.
+// A relational neighbour's tile names what it shares with the query as
+// chips; a neighbour without a "why" (visual column, plug-in encoder) shows
+// none.
 func TestNeighbourTileShowsWhy(t *testing.T) {
 	ns := []library.Neighbour{
 		{Image: library.Image{ID: 1, Path: "a.jpg"}, Score: 0.5, Why: []engine.Relation{{Relation: "horizontal strata", Strength: 0.7}, {Relation: "mirror symmetry (left-right)", Strength: 0.6}}},
 		{Image: library.Image{ID: 2, Path: "b.jpg"}, Score: 0.4},
 	}
 	hs := hitsOf(ns)
-	tile := newNeighbourTile(nil)
+	test.NewTempApp(t)
+	tile := newNeighbourTile(newTileGeometry(240, maxChips), nil, nil)
 	tile.setHit(hs[0], 1, nil)
-	if !tile.why.Visible() || tile.why.Text != "shares: horizontal strata, mirror symmetry (left-right)" {
-		t.Errorf("why line %q (visible %v)", tile.why.Text, tile.why.Visible())
+	// Two chips share the line; the second is shortened to fit.
+	if got := tile.chipLabels(); len(got) != 2 || got[0] != "horizontal strata" || !strings.HasPrefix(got[1], "mirror sym") {
+		t.Errorf("why chips %q", got)
+	}
+	if tile.rank.Text != "#1" {
+		t.Errorf("rank %q", tile.rank.Text)
 	}
 	tile.setHit(hs[1], 2, nil)
-	if tile.why.Visible() {
-		t.Errorf("a neighbour without why shows %q", tile.why.Text)
+	if got := tile.chipLabels(); len(got) != 0 {
+		t.Errorf("a neighbour without why shows %q", got)
 	}
 }
 

@@ -8,6 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 	"github.com/dustin/go-humanize"
 	"relview/engine"
 	"relview/library"
@@ -25,6 +29,7 @@ func (b *Browser) showQuery(id int64) {
 	}
 	b.query = id
 	b.external = ""
+	b.variants = nil
 	b.queryGen.next()
 	b.queryStart = time.Now()
 	// The thumbnail at once, the sharper preview when decoded.
@@ -33,6 +38,7 @@ func (b *Browser) showQuery(id int64) {
 		thumb, _ = b.thumbs.cached(im)
 	}
 	b.nb.showQuery(im.Path, describe(im), "Searching…", thumb)
+	b.nb.setVariants(0)
 	b.gallery.selectInGrid(id, true)
 	b.updateNav()
 	b.runQuery(im)
@@ -53,37 +59,95 @@ func (b *Browser) refreshQuery() {
 type neighbours struct {
 	rel, vis       []hit
 	relErr, visErr error
+	variants       []library.Image // the query's near-duplicates, left out of both
+	threshold      float32         // analogies: the relational score all reach
 }
+
+// candidatesFor is how many neighbours to fetch to fill k tiles once the
+// query's variants are left out and the rest stacked.
+func candidatesFor(k int) int { return 3*k + 8 }
 
 func (b *Browser) runQuery(im library.Image) {
 	src, k := b.src, b.cfg.K
 	if src == nil {
 		return
 	}
-	analog, w := b.nb.analogies.Checked, b.cfg.AnalogyWeight
+	analog, top, cal := b.nb.analogies.Checked, b.cfg.AnalogyTop, b.cal
 	byID := b.byID // replaced, never modified, by setImages
+	_, stacking := src.(vectorSource)
+	want := k
+	if stacking {
+		want = candidatesFor(k)
+	}
 	spawn(b.work, b.queryGen.now(), func() (r neighbours) {
+		var relAll []hit
 		if analog {
 			pts, err := src.Scatter(im.ID)
 			r.relErr = err
 			if err == nil {
-				r.rel = analogies(pts, im.ID, w, k, func(id int64) (library.Image, bool) {
+				r.rel, r.threshold = analogies(pts, im.ID, top, k, func(id int64) (library.Image, bool) {
 					x, ok := byID[id]
 					return x, ok
 				})
+				withStrength(r.rel, engine.Relational, cal)
 			}
 		} else {
-			ns, err := src.NeighboursByID(im.ID, engine.Relational, k)
-			r.rel, r.relErr = hitsOf(ns), err
+			ns, err := src.NeighboursByID(im.ID, engine.Relational, want)
+			relAll, r.relErr = hitsOf(ns), err
 		}
-		ns, err := src.NeighboursByID(im.ID, engine.Visual, k)
-		r.vis, r.visErr = hitsOf(ns), err
+		ns, err := src.NeighboursByID(im.ID, engine.Visual, want)
+		visAll := hitsOf(ns)
+		r.visErr = err
+		var vecs map[int64][]float32
+		if stacking {
+			ids := []int64{im.ID}
+			for _, h := range append(append([]hit(nil), relAll...), visAll...) {
+				ids = append(ids, h.Image.ID)
+			}
+			vecs = visualVectors(src, ids)
+		}
+		q := vecs[im.ID]
+		var ofRel, ofVis []library.Image
+		if !analog {
+			r.rel, ofRel = stackHits(relAll, q, vecs, k)
+			withStrength(r.rel, engine.Relational, cal)
+		}
+		r.vis, ofVis = stackHits(visAll, q, vecs, k)
+		withStrength(r.vis, engine.Visual, cal)
+		r.variants = mergeImages(ofVis, ofRel)
 		return r
 	}, func(r neighbours) {
+		b.variants = r.variants
+		b.nb.setVariants(len(r.variants))
 		b.nb.fill(r.rel, r.vis, r.relErr, r.visErr, b.thumbs)
-		b.debugf("neighbours relational=%d visual=%d query=%s analogies=%t ms=%.1f",
-			len(r.rel), len(r.vis), im.Path, analog, float64(time.Since(b.queryStart).Microseconds())/1000)
+		b.debugf("neighbours relational=%d visual=%d query=%s analogies=%t variants=%d ms=%.1f",
+			len(r.rel), len(r.vis), im.Path, analog, len(r.variants), float64(time.Since(b.queryStart).Microseconds())/1000)
+		b.debugf("tiles visible relational=%d visual=%d", b.nb.rel.visible(), b.nb.vis.visible())
 	})
+}
+
+// showStack lists photos that were stacked as one tile (near-duplicates);
+// picking one makes it the query.
+func (b *Browser) showStack(title string, ims []library.Image) {
+	if len(ims) == 0 {
+		return
+	}
+	var d dialog.Dialog
+	grid := widget.NewGridWrap(
+		func() int { return len(ims) },
+		func() fyne.CanvasObject { return newGalleryCell() },
+		func(i widget.GridWrapItemID, o fyne.CanvasObject) {
+			c := o.(*galleryCell)
+			c.setName(baseName(ims[i].Path))
+			c.thumb.set(ims[i], b.thumbs)
+		})
+	grid.OnSelected = func(i widget.GridWrapItemID) {
+		d.Hide()
+		b.Show(ims[i].ID)
+	}
+	d = dialog.NewCustom(title, "Close", container.NewGridWrap(fyne.NewSize(600, 300), grid), b.win)
+	d.Show()
+	b.debugf("stack %q photos=%d", title, len(ims))
 }
 
 // loadPreview decodes the query photo for the large view.
@@ -151,9 +215,11 @@ func (b *Browser) ShowFile(path string) {
 	if !ok || b.src == nil {
 		return
 	}
-	k := b.cfg.K
+	k, cal := b.cfg.K, b.cal
 	b.query = 0
 	b.external = path
+	b.variants = nil
+	b.nb.setVariants(0)
 	tk := b.queryGen.next()
 	b.queryStart = time.Now()
 	b.gallery.selectInGrid(0, false)
@@ -167,7 +233,8 @@ func (b *Browser) ShowFile(path string) {
 		r.img, _ = engine.DecodeFile(path) // no preview if it does not decode: the error says why
 		// One encode serves both columns.
 		res, err := fq.NeighboursOfFileIn(path, []string{engine.Relational, engine.Visual}, k)
-		r.rel, r.vis = hitsOf(res[engine.Relational]), hitsOf(res[engine.Visual])
+		r.rel = withStrength(hitsOf(res[engine.Relational]), engine.Relational, cal)
+		r.vis = withStrength(hitsOf(res[engine.Visual]), engine.Visual, cal)
 		r.relErr, r.visErr = err, err
 		return r
 	}, func(r result) {

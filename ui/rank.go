@@ -1,10 +1,11 @@
 package ui
 
 import (
-	"relview/engine"
+	"math"
 	"sort"
 	"strings"
 
+	"relview/engine"
 	"relview/library"
 )
 
@@ -19,42 +20,65 @@ type hit struct {
 	// Why names relations the image shares with the query (relational
 	// column, built-in encoder only).
 	Why []engine.Relation
+	// Strength is the percentile of Score among the library's pairs
+	// (strength.go); −1: not known yet.
+	Strength float64
+	// Stack holds the near-duplicates of Image that this tile stands for
+	// (variants.go).
+	Stack []library.Image
 }
 
 // hitsOf turns library neighbours into hits.
 func hitsOf(ns []library.Neighbour) []hit {
 	out := make([]hit, len(ns))
 	for i, n := range ns {
-		out[i] = hit{Image: n.Image, Score: n.Score, Why: n.Why}
+		out[i] = hit{Image: n.Image, Score: n.Score, Why: n.Why, Strength: -1}
 	}
 	return out
 }
 
-// analogies ranks points by "relationally close, visually far":
-// relational − w·visual, best first, ties by id; at most k, the query
-// itself left out. lookup resolves ids to images; unknown ids are skipped.
-func analogies(points []library.ScatterPoint, query int64, w float32, k int, lookup func(int64) (library.Image, bool)) []hit {
-	out := make([]hit, 0, len(points))
+// analogies are the photos relationally close to the query that look
+// least alike: among the share top (0.05: 5 %) of the photos whose
+// relational score to the query is highest (at least k photos), the k
+// with the lowest visual score, least alike first, ties by id. The query
+// itself, its variants (visual score at or above variantThreshold: a copy
+// is no analogy) and ids lookup does not know are no candidates. It
+// returns the hits and the relational threshold every one of them
+// reaches.
+func analogies(points []library.ScatterPoint, query int64, top float64, k int, lookup func(int64) (library.Image, bool)) ([]hit, float32) {
+	cands := make([]library.ScatterPoint, 0, len(points))
 	for _, p := range points {
-		if p.ID == query {
-			continue
+		if _, known := lookup(p.ID); known && p.ID != query && p.Visual < variantThreshold {
+			cands = append(cands, p)
 		}
-		im, ok := lookup(p.ID)
-		if !ok {
-			continue
-		}
-		out = append(out, hit{Image: im, Score: p.Relational - w*p.Visual, Relational: p.Relational, Visual: p.Visual, HasBoth: true})
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Score != out[j].Score {
-			return out[i].Score > out[j].Score
+	if len(cands) == 0 || k <= 0 {
+		return nil, 0
+	}
+	sort.Slice(cands, func(i, j int) bool {
+		if cands[i].Relational != cands[j].Relational {
+			return cands[i].Relational > cands[j].Relational
 		}
-		return out[i].Image.ID < out[j].Image.ID
+		return cands[i].ID < cands[j].ID
 	})
-	if len(out) > k {
-		out = out[:k]
+	n := min(max(int(math.Ceil(top*float64(len(cands)))), k), len(cands))
+	cands = cands[:n]
+	threshold := cands[n-1].Relational
+	sort.SliceStable(cands, func(i, j int) bool {
+		if cands[i].Visual != cands[j].Visual {
+			return cands[i].Visual < cands[j].Visual
+		}
+		return cands[i].ID < cands[j].ID
+	})
+	out := make([]hit, 0, k)
+	for _, p := range cands {
+		if len(out) == k {
+			break
+		}
+		im, _ := lookup(p.ID)
+		out = append(out, hit{Image: im, Score: p.Relational, Relational: p.Relational, Visual: p.Visual, HasBoth: true})
 	}
-	return out
+	return out, threshold
 }
 
 // Sort orders of the gallery.

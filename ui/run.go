@@ -22,7 +22,7 @@ func Run(opts Options) int {
 	a := app.NewWithID(AppID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	w := a.NewWindow("relview")
-	cfg := Config{K: a.Preferences().IntWithFallback(prefK, 8), AnalogyWeight: float32(a.Preferences().FloatWithFallback(prefWeight, 0.6))}
+	cfg := Config{K: a.Preferences().IntWithFallback(prefK, defaultK), AnalogyTop: a.Preferences().FloatWithFallback(prefAnalogyTop, defaultAnalogyTop)}
 	if os.Getenv(DebugEnv) != "" {
 		cfg.Debug = os.Stderr
 	}

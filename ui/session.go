@@ -21,6 +21,8 @@ const (
 	prefRecent     = "recentFolders"
 	prefK          = "neighboursPerColumn"
 	prefThreads    = "threads"
+	prefTileWidth  = "neighbourTileWidth"
+	defaultK       = 12
 	maxRecent      = 8
 )
 

@@ -1,18 +1,13 @@
 package ui
 
 import (
-	"fmt"
 	"image"
 	"image/color"
-	"relview/engine"
-	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"relview/library"
@@ -21,8 +16,8 @@ import (
 // Sizes of the views, in Fyne units.
 var (
 	galleryThumb   = fyne.NewSize(132, 110)
-	neighbourThumb = fyne.NewSize(72, 54)
-	previewMin     = fyne.NewSize(320, 200)
+	neighbourThumb = fyne.NewSize(72, 54) // the map's hover preview
+	previewMin     = fyne.NewSize(240, 160)
 )
 
 // placeholderColour fills a thumbnail that has not loaded yet.
@@ -185,83 +180,3 @@ func (f *nameFitter) fit(s string, limit float32) string {
 func (c *galleryCell) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(container.NewBorder(nil, c.name, nil, nil, c.thumb.stack))
 }
-
-// neighbourTile is one neighbour in a column: thumbnail, name and score;
-// tapping it makes it the query.
-type neighbourTile struct {
-	widget.BaseWidget
-	thumb  *thumbView
-	name   *widget.Label
-	score  *canvas.Text
-	why    *widget.Label // the relations shared with the query, if any
-	hit    hit
-	onTap  func(hit)
-	hasHit bool
-}
-
-func newNeighbourTile(onTap func(hit)) *neighbourTile {
-	t := &neighbourTile{thumb: newThumbView(neighbourThumb), name: widget.NewLabel(""), onTap: onTap}
-	t.score = canvas.NewText("", theme.Color(theme.ColorNameForeground))
-	t.score.TextSize = theme.CaptionTextSize()
-	t.name.Truncation = fyne.TextTruncateEllipsis
-	t.why = widget.NewLabel("")
-	t.why.Truncation = fyne.TextTruncateEllipsis
-	t.why.SizeName = theme.SizeNameCaptionText
-	t.why.TextStyle = fyne.TextStyle{Italic: true}
-	t.why.Hide()
-	t.ExtendBaseWidget(t)
-	return t
-}
-
-func (t *neighbourTile) CreateRenderer() fyne.WidgetRenderer {
-	pad := theme.InnerPadding()
-	score := container.New(layout.NewCustomPaddedLayout(0, 0, pad, 0), t.score)
-	text := container.New(layout.NewCustomPaddedVBoxLayout(0), t.name, score, t.why)
-	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, t.thumb.stack, nil, text))
-}
-
-func (t *neighbourTile) setHit(h hit, rank int, l *thumbLoader) {
-	t.hit, t.hasHit = h, true
-	t.name.SetText(baseName(h.Image.Path))
-	if h.HasBoth {
-		t.score.Text = fmt.Sprintf("#%d  %.3f   (rel %.3f · vis %.3f)", rank, h.Score, h.Relational, h.Visual)
-	} else {
-		t.score.Text = fmt.Sprintf("#%d  %.3f", rank, h.Score)
-	}
-	t.score.Refresh()
-	if w := whyText(h.Why); w != "" {
-		t.why.SetText(w)
-		t.why.Show()
-	} else {
-		t.why.Hide()
-	}
-	t.thumb.set(h.Image, l)
-}
-
-// whyText is one line naming the relations a neighbour shares with the
-// query: "shares: horizontal strata, mirror symmetry".
-func whyText(why []engine.Relation) string {
-	if len(why) == 0 {
-		return ""
-	}
-	names := make([]string, len(why))
-	for i, r := range why {
-		names[i] = r.Relation
-	}
-	return "shares: " + strings.Join(names, ", ")
-}
-
-// Tapped makes the neighbour the query.
-func (t *neighbourTile) Tapped(*fyne.PointEvent) {
-	if t.hasHit && t.onTap != nil {
-		t.onTap(t.hit)
-	}
-}
-
-// Cursor shows a hand over a tile.
-func (t *neighbourTile) Cursor() desktop.Cursor { return desktop.PointerCursor }
-
-var (
-	_ fyne.Tappable      = (*neighbourTile)(nil)
-	_ desktop.Cursorable = (*neighbourTile)(nil)
-)
