@@ -81,7 +81,7 @@ func (b *Browser) InstallKeys(c fyne.Canvas) {
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyC, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { b.copyCurrentPath() })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { c.Focus(b.gallery.filterBox) })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyM, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
-		b.nb.tabs.SelectIndex(1 - b.nb.tabs.SelectedIndex())
+		b.showView(1 - b.nb.shownView)
 	})
 }
 
@@ -114,4 +114,18 @@ func (b *Browser) step(d int) {
 	if id := b.gallery.step(d); id != 0 {
 		b.Show(id)
 	}
+}
+
+// showDetails shows a column's details (the encoder's ids).
+func (b *Browser) showDetails(title, text string) {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustom(title, "Close", container.NewGridWrap(fyne.NewSize(520, 180), l), b.win)
+	d.Show()
+}
+
+// showView shows the neighbours (0) or the similarity map (1).
+func (b *Browser) showView(i int) {
+	b.nb.selectView(i)
+	b.loadMap()
 }

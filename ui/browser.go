@@ -127,6 +127,7 @@ func (b *Browser) build() {
 		},
 		variants: func() { b.showStack("Variants of "+baseName(b.byID[b.query].Path), b.variants) },
 		size:     func(w float64) { b.app.Preferences().SetFloat(prefTileWidth, w) },
+		details:  b.showDetails,
 	}, b.mapv.content, tileWidthPref(b.app.Preferences()))
 	b.nb.analogyOn.SetText(fmt.Sprintf(analogyHint, topPercentOf(b.cfg.AnalogyTop)))
 

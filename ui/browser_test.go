@@ -93,8 +93,12 @@ func TestTapGalleryCellFillsBothColumns(t *testing.T) {
 	if tl := b.nb.rel.tiles[0]; tl.rank.Text != "#1" || tl.score.Text != "weak · top 17%" || tl.fill <= 0 {
 		t.Errorf("rank %q score label %q bar %v", tl.rank.Text, tl.score.Text, tl.fill)
 	}
-	if !strings.Contains(b.nb.rel.caption.Text, "approximation of relsim") || !strings.Contains(b.nb.vis.caption.Text, "fake-colour") {
+	// Captions in words; the ids in the details.
+	if b.nb.rel.caption.Text != "built-in approximation of relsim" || !strings.Contains(b.nb.vis.caption.Text, "colours") {
 		t.Errorf("captions %q / %q", b.nb.rel.caption.Text, b.nb.vis.caption.Text)
+	}
+	if !strings.Contains(b.nb.rel.details, "fake-structural") || !strings.Contains(b.nb.vis.details, "Encoder: fake-colour") {
+		t.Errorf("details %q / %q", b.nb.rel.details, b.nb.vis.details)
 	}
 	if b.nb.title.Text != "stripes-red.png" || !strings.Contains(b.nb.details.Text, "64×48 px") {
 		t.Errorf("title %q details %q", b.nb.title.Text, b.nb.details.Text)

@@ -23,6 +23,8 @@ type column struct {
 	content fyne.CanvasObject
 	shown   int
 	side    *fyne.Container // a control beside the title
+	info    *widget.Button  // shows details, the encoder's ids
+	details string
 	extra   *fyne.Container // a line under the caption
 	scroll  *container.Scroll
 }
@@ -42,14 +44,16 @@ func newColumn(title string, chips int, width float32, onTap, onStack func(hit))
 	c.caption.Truncation = fyne.TextTruncateEllipsis
 	c.caption.TextStyle = fyne.TextStyle{Italic: true}
 	c.caption.SizeName = theme.SizeNameCaptionText
-	c.title.Truncation = fyne.TextTruncateEllipsis
 	c.note.Wrapping = fyne.TextWrapWord
 	c.note.Hide()
 	c.cover.Truncation = fyne.TextTruncateEllipsis
 	c.cover.Hide()
 	c.extra = container.NewVBox()
 	c.side = container.NewHBox()
-	head := container.NewVBox(container.NewBorder(nil, nil, nil, c.side, c.title), c.caption, c.cover, c.extra, c.note)
+	c.info = widget.NewButtonWithIcon("", theme.InfoIcon(), nil)
+	c.info.Importance = widget.LowImportance
+	titleRow := container.NewBorder(nil, nil, c.title, container.NewHBox(c.side, c.info), c.caption)
+	head := container.NewVBox(titleRow, c.cover, c.extra, c.note)
 	c.scroll = container.NewVScroll(c.list)
 	c.content = container.NewBorder(head, nil, nil, nil, c.scroll)
 	return c
@@ -125,7 +129,10 @@ func (c *column) visible() int {
 // setExtra puts a control beside the title (the analogies toggle) and a
 // line under the caption (what it does).
 func (c *column) setExtra(side, below fyne.CanvasObject) {
-	c.side.Objects = []fyne.CanvasObject{side}
+	c.side.Objects = nil
+	if side != nil {
+		c.side.Objects = []fyne.CanvasObject{side}
+	}
 	c.side.Refresh()
 	c.extra.Objects = []fyne.CanvasObject{below}
 	c.extra.Refresh()

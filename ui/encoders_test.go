@@ -190,7 +190,7 @@ func TestApplyPluginEncoderLive(t *testing.T) {
 		t.Fatalf("indexed %+v", r.sum)
 	}
 	builtinVis := b.nb.vis.caption.Text
-	if !strings.Contains(builtinVis, "mobilenet") || strings.Contains(builtinVis, "plug-in") {
+	if !strings.Contains(b.nb.vis.details, "mobilenet") || strings.Contains(builtinVis, "plug-in") {
 		t.Fatalf("visual caption before: %q", builtinVis)
 	}
 
@@ -245,10 +245,10 @@ func TestApplyPluginEncoderLive(t *testing.T) {
 	if last := opened[len(opened)-1]; len(last) != 1 || last[0] != good {
 		t.Errorf("engine opened with plug-ins %v", last)
 	}
-	if c := b.nb.vis.caption.Text; !strings.Contains(c, "test-visual-plugin") || !strings.Contains(c, "plug-in, test-visual-plugin.json") {
+	if c := b.nb.vis.caption.Text; c != "plug-in: test-visual-plugin.json" || !strings.Contains(b.nb.vis.details, "test-visual-plugin") {
 		t.Errorf("visual caption after apply: %q", c)
 	}
-	if c := b.nb.rel.caption.Text; !strings.Contains(c, "approximation") || strings.Contains(c, "plug-in,") {
+	if c := b.nb.rel.caption.Text; !strings.Contains(c, "approximation") || strings.Contains(c, "plug-in") {
 		t.Errorf("relational caption after apply: %q", c)
 	}
 	if !strings.Contains(v.inUse.Text, "test-visual-plugin") {

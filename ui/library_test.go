@@ -102,8 +102,11 @@ func TestRealLibrary(t *testing.T) {
 	eng, _ := s.engine()
 	rel, _ := eng.Space(engine.Relational)
 	vis, _ := eng.Space(engine.Visual)
-	if !strings.Contains(b.nb.rel.caption.Text, rel.Model) || !strings.Contains(b.nb.vis.caption.Text, vis.Model) {
-		t.Errorf("captions %q / %q, want %q / %q", b.nb.rel.caption.Text, b.nb.vis.caption.Text, rel.Model, vis.Model)
+	if !strings.Contains(b.nb.rel.details, rel.Model) || !strings.Contains(b.nb.vis.details, vis.Model) {
+		t.Errorf("details %q / %q, want %q / %q", b.nb.rel.details, b.nb.vis.details, rel.Model, vis.Model)
+	}
+	if strings.Contains(b.nb.rel.caption.Text+b.nb.vis.caption.Text, "mobilenet") {
+		t.Errorf("captions name model ids: %q / %q", b.nb.rel.caption.Text, b.nb.vis.caption.Text)
 	}
 	if rel.Source != "" && strings.HasPrefix(rel.Source, "built-in") && !strings.Contains(b.nb.rel.caption.Text, "approximation") {
 		t.Errorf("the built-in relational encoder is not labelled an approximation: %q", b.nb.rel.caption.Text)

@@ -66,6 +66,7 @@ func TestIndexingStatusPauseCancel(t *testing.T) {
 		t.Fatalf("after resume: button %q, Resume calls %d", b.status.pause.Text, ix.resume)
 	}
 	test.Tap(b.status.cancel)
+	waitUntil(t, b, "the cancelled run's end", func() bool { return len(done) > 0 })
 	settle(b)
 	if len(done) != 1 || done[0] == nil {
 		t.Fatalf("onDone: %v", done)
@@ -118,7 +119,7 @@ func TestSimilarityMap(t *testing.T) {
 	if len(b.mapv.simMap.points) != 0 {
 		t.Fatal("the map loaded while its tab is closed")
 	}
-	b.nb.tabs.SelectIndex(1)
+	test.Tap(b.nb.views[1])
 	settle(b)
 	if len(b.mapv.simMap.points) != 8 {
 		t.Fatalf("map has %d points, want 8", len(b.mapv.simMap.points))

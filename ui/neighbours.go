@@ -31,7 +31,9 @@ type neighboursView struct {
 	variants  *widget.Button
 	size      *widget.Slider
 	rel, vis  *column
-	tabs      *container.AppTabs
+	views     [2]*widget.Button // Neighbours, Similarity map
+	panes     [2]fyne.CanvasObject
+	shownView int
 	content   fyne.CanvasObject
 }
 
@@ -44,6 +46,7 @@ type neighbourActions struct {
 	stack                                                func(hit)
 	variants                                             func() // the query's variants
 	size                                                 func(float64)
+	details                                              func(title, text string)
 }
 
 // analogyHint says what the analogies column holds.
@@ -64,7 +67,7 @@ func newNeighboursView(do neighbourActions, mapPane fyne.CanvasObject, tileWidth
 	v.back = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), do.back)
 	v.fwd = widget.NewButtonWithIcon("", theme.NavigateNextIcon(), do.forward)
 	open := widget.NewButtonWithIcon("Open", theme.FileImageIcon(), do.open)
-	show := widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), do.showInFolder)
+	show := widget.NewButtonWithIcon("Show folder", theme.FolderOpenIcon(), do.showInFolder)
 	cp := widget.NewButtonWithIcon("Copy path", theme.ContentCopyIcon(), do.copyPath)
 	cmp := widget.NewButtonWithIcon("Compare…", theme.ViewRestoreIcon(), do.compare)
 	v.actions = []*widget.Button{open, show, cp, cmp}
@@ -93,23 +96,46 @@ func newNeighboursView(do neighbourActions, mapPane fyne.CanvasObject, tileWidth
 		}
 	}
 	sizeRow := container.NewBorder(nil, nil, widget.NewIcon(theme.ZoomOutIcon()), widget.NewIcon(theme.ZoomInIcon()), v.size)
-	nav := container.NewBorder(nil, nil, container.NewHBox(v.back, v.fwd, v.variants), nil, sizeRow)
-	info := container.NewVBox(v.title, v.details, container.NewHBox(open, show, cp, cmp), nav)
+	v.views[0] = widget.NewButtonWithIcon("Neighbours", theme.GridIcon(), func() { v.selectView(0); do.tab() })
+	v.views[1] = widget.NewButtonWithIcon("Similarity map", theme.MediaRecordIcon(), func() { v.selectView(1); do.tab() })
+	nav := container.NewBorder(nil, nil, container.NewHBox(v.views[0], v.views[1], v.analogies, v.variants), nil, sizeRow)
+	info := container.NewVBox(v.title, v.details, container.NewHBox(v.back, v.fwd, open, show, cp, cmp), nav)
 	head := container.NewBorder(nil, nil, container.NewStack(v.preview, v.hint), nil, info)
 	v.rel = newColumn("Relationally similar", maxChips, tileWidth, do.tapHit, do.stack)
-	v.rel.setExtra(v.analogies, v.analogyOn)
+	v.rel.setExtra(nil, v.analogyOn)
 	v.vis = newColumn("Visually similar", 0, tileWidth, do.tapHit, do.stack)
+	for _, c := range []*column{v.rel, v.vis} {
+		c.info.OnTapped = func() {
+			if do.details != nil {
+				do.details(c.title.Text, c.details)
+			}
+		}
+	}
 	cols := container.NewGridWithColumns(2, v.rel.content, v.vis.content)
-	v.tabs = container.NewAppTabs(
-		container.NewTabItem("Neighbours", cols),
-		container.NewTabItem("Similarity map", mapPane))
-	v.tabs.OnSelected = func(*container.TabItem) { do.tab() }
-	v.content = container.NewBorder(head, nil, nil, nil, v.tabs)
+	v.panes = [2]fyne.CanvasObject{cols, mapPane}
+	v.selectView(0)
+	v.content = container.NewBorder(head, nil, nil, nil, container.NewStack(cols, mapPane))
 	return v
 }
 
-// mapShown reports whether the similarity map tab is open.
-func (v *neighboursView) mapShown() bool { return v.tabs.SelectedIndex() == 1 }
+// selectView shows the neighbours (0) or the similarity map (1); the
+// caller then runs the tab action (loading the map).
+func (v *neighboursView) selectView(i int) {
+	v.shownView = i
+	for j := range v.panes {
+		if j == i {
+			v.panes[j].Show()
+			v.views[j].Importance = widget.HighImportance
+		} else {
+			v.panes[j].Hide()
+			v.views[j].Importance = widget.MediumImportance
+		}
+		v.views[j].Refresh()
+	}
+}
+
+// mapShown reports whether the similarity map is shown.
+func (v *neighboursView) mapShown() bool { return v.shownView == 1 }
 
 // clear shows no query.
 func (v *neighboursView) clear(l *thumbLoader) {
@@ -188,22 +214,51 @@ func setEnabled(w *widget.Button, on bool) {
 	}
 }
 
-// setCaptions says which encoder fills each column.
+// setCaptions says in words which encoder fills each column; its ids are
+// in the column's details (the info button).
 func (v *neighboursView) setCaptions(spaces map[string]engine.SpaceInfo) {
-	caption := func(space string) string {
-		si, ok := spaces[space]
-		if !ok {
-			return "Encoder: not loaded"
-		}
-		s := "Encoder: " + si.Model
-		if si.Source != "" && !strings.HasPrefix(si.Source, "built-in") {
-			s += " (plug-in, " + path.Base(filepath.ToSlash(si.Source)) + ")"
-		}
-		if si.Note != "" {
-			s += " — " + si.Note
-		}
-		return s
+	for _, c := range []struct {
+		col   *column
+		space string
+	}{{v.rel, engine.Relational}, {v.vis, engine.Visual}} {
+		si, ok := spaces[c.space]
+		c.col.caption.SetText(captionWords(c.space, si, ok))
+		c.col.details = captionDetails(si, ok)
 	}
-	v.rel.caption.SetText(caption(engine.Relational))
-	v.vis.caption.SetText(caption(engine.Visual))
+}
+
+// captionWords names a space's encoder in a few words.
+func captionWords(space string, si engine.SpaceInfo, ok bool) string {
+	switch {
+	case !ok:
+		return "encoder not loaded"
+	case si.Source != "" && !strings.HasPrefix(si.Source, "built-in"):
+		return "plug-in: " + path.Base(filepath.ToSlash(si.Source))
+	case space == engine.Relational:
+		return "built-in approximation of relsim"
+	default:
+		return "built-in: colours, textures, objects"
+	}
+}
+
+// captionDetails is what the info button shows: the encoder's ids.
+func captionDetails(si engine.SpaceInfo, ok bool) string {
+	if !ok {
+		return "No encoder is loaded for this space: the library shows what is already indexed."
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Encoder: %s\n", si.Model)
+	if si.Dim > 0 {
+		fmt.Fprintf(&b, "Vectors: %d values\n", si.Dim)
+	}
+	src := si.Source
+	if src == "" {
+		src = "built-in"
+	}
+	fmt.Fprintf(&b, "Source: %s\n", src)
+	if si.Note != "" {
+		b.WriteString(si.Note + "\n")
+	}
+	b.WriteString("Strength: the percentile of a match's score among pairs of photos of this library (strong: top 1 %, fair: top 5 %).")
+	return b.String()
 }

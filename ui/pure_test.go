@@ -317,11 +317,17 @@ func TestNeighbourTileShowsWhy(t *testing.T) {
 	}
 	hs := hitsOf(ns)
 	test.NewTempApp(t)
-	tile := newNeighbourTile(newTileGeometry(240, maxChips), nil, nil)
+	tile := newNeighbourTile(newTileGeometry(maxTileWidth+80, maxChips), nil, nil)
 	tile.setHit(hs[0], 1, nil)
-	// Two chips share the line; the second is shortened to fit.
-	if got := tile.chipLabels(); len(got) != 2 || got[0] != "horizontal strata" || !strings.HasPrefix(got[1], "mirror sym") {
+	// Two chips share the line when both fit whole.
+	if got := strings.Join(tile.chipLabels(), "|"); got != "horizontal strata|mirror symmetry (left-right)" {
 		t.Errorf("why chips %q", got)
+	}
+	// In a narrow tile the first takes the line and the second is "+1".
+	tile.setGeometry(newTileGeometry(120, maxChips))
+	tile.setHit(hs[0], 1, nil)
+	if got := tile.chipLabels(); len(got) != 2 || got[1] != "+1" || !strings.HasPrefix(got[0], "horiz") {
+		t.Errorf("narrow why chips %q", got)
 	}
 	if tile.rank.Text != "#1" {
 		t.Errorf("rank %q", tile.rank.Text)

@@ -122,7 +122,8 @@ func (b *Browser) runQuery(im library.Image) {
 		b.nb.fill(r.rel, r.vis, r.relErr, r.visErr, b.thumbs)
 		b.debugf("neighbours relational=%d visual=%d query=%s analogies=%t variants=%d ms=%.1f",
 			len(r.rel), len(r.vis), im.Path, analog, len(r.variants), float64(time.Since(b.queryStart).Microseconds())/1000)
-		b.debugf("tiles visible relational=%d visual=%d", b.nb.rel.visible(), b.nb.vis.visible())
+		b.debugf("tiles visible relational=%d visual=%d (area %v, cells %v / %v)", b.nb.rel.visible(), b.nb.vis.visible(),
+			b.nb.rel.scroll.Size(), b.nb.rel.geo.size(), b.nb.vis.geo.size())
 	})
 }
 

@@ -32,7 +32,8 @@ func Run(opts Options) int {
 	w.SetMainMenu(mainMenu(a, w, b, s))
 	b.InstallKeys(w.Canvas())
 	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { dropped(s, uris) })
-	w.Resize(fyne.NewSize(1280, 800))
+	w.Resize(windowSize(a.Preferences()))
+	w.SetOnClosed(func() { rememberWindowSize(a.Preferences(), w.Canvas().Size()) })
 
 	s.OpenStart(opts.Folder)
 	w.ShowAndRun()
@@ -93,8 +94,34 @@ func mainMenu(a fyne.App, w fyne.Window, b *Browser, s *Session) *fyne.MainMenu 
 		fyne.NewMenuItem("Forward", b.Forward),
 		fyne.NewMenuItem("Toggle analogies", func() { b.nb.analogies.SetChecked(!b.nb.analogies.Checked) }),
 		fyne.NewMenuItem("Compare with…", b.showCompare),
-		fyne.NewMenuItem("Similarity map", func() { b.nb.tabs.SelectIndex(1) }),
+		fyne.NewMenuItem("Similarity map", func() { b.showView(1) }),
 	)
 	menu = fyne.NewMainMenu(file, view)
 	return menu
+}
+
+// Window size preferences.
+const (
+	prefWindowWidth  = "windowWidth"
+	prefWindowHeight = "windowHeight"
+)
+
+// defaultWindow fits a 1280×720 screen with a title bar and a panel; a
+// larger window the user made is remembered (windowSize).
+var defaultWindow = fyne.NewSize(1200, 640)
+
+// windowSize is the size the main window opens at: the last one, or
+// defaultWindow.
+func windowSize(p fyne.Preferences) fyne.Size {
+	w := p.FloatWithFallback(prefWindowWidth, float64(defaultWindow.Width))
+	h := p.FloatWithFallback(prefWindowHeight, float64(defaultWindow.Height))
+	return fyne.NewSize(float32(max(w, 640)), float32(max(h, 480)))
+}
+
+// rememberWindowSize keeps the size the window had when it closed.
+func rememberWindowSize(p fyne.Preferences, s fyne.Size) {
+	if s.Width >= 640 && s.Height >= 480 {
+		p.SetFloat(prefWindowWidth, float64(s.Width))
+		p.SetFloat(prefWindowHeight, float64(s.Height))
+	}
 }

@@ -19,7 +19,8 @@ const (
 	minTileWidth     = 96
 	maxTileWidth     = 256
 	defaultTileWidth = 120
-	maxChips         = 2 // why chips per tile, side by side on one line
+	maxChips         = 2  // why chips per tile, side by side on one line
+	chipGap          = 13 // a chip's padding and the gap after it
 )
 
 // Colours of the strength bar and the chips.
@@ -163,7 +164,7 @@ func (r *tileRenderer) Layout(fyne.Size) {
 		t.chipBg[i].Move(fyne.NewPos(x, y+1))
 		t.chipBg[i].Resize(fyne.NewSize(cs.Width+2*pad+4, g.line-2))
 		c.Move(fyne.NewPos(x+pad+2, y))
-		x += cs.Width + 3*pad + 4
+		x += cs.Width + chipGap
 	}
 }
 
@@ -220,10 +221,19 @@ func (t *neighbourTile) fitTexts() {
 	f := tileFitter()
 	t.name.Text = f.fit(t.full, t.geo.w)
 	t.score.Text = f.fit(t.score.Text, t.geo.w)
-	// The chips share the line: each gets its share of the width, the
-	// first what the second leaves when that is short.
+	// The chips share the line. When the second does not fit whole beside
+	// the first, the first takes the line and the second says "+1".
 	n := min(len(t.chipTexts), t.geo.chips)
-	room := t.geo.w
+	texts := append([]string(nil), t.chipTexts[:n]...)
+	width := func(s string) float32 {
+		return fyne.MeasureText(s, theme.CaptionTextSize(), fyne.TextStyle{}).Width + chipGap
+	}
+	if n == 2 && width(texts[0])+width(texts[1]) > t.geo.w {
+		texts[1] = fmt.Sprintf("+%d", len(t.chipTexts)-1)
+		texts[0] = f.fit(texts[0], t.geo.w-width(texts[1])-chipGap)
+	} else if n == 1 {
+		texts[0] = f.fit(texts[0], t.geo.w-chipGap)
+	}
 	for i, c := range t.chips {
 		if i >= n {
 			c.Text = ""
@@ -231,9 +241,7 @@ func (t *neighbourTile) fitTexts() {
 			t.chipBg[i].Hide()
 			continue
 		}
-		share := room/float32(n-i) - 13
-		c.Text = f.fit(t.chipTexts[i], share)
-		room -= fyne.MeasureText(c.Text, c.TextSize, c.TextStyle).Width + 13
+		c.Text = texts[i]
 		c.Show()
 		t.chipBg[i].Show()
 	}

@@ -3,13 +3,13 @@
 # defining fail() and $tmp; relview's stderr (RELVIEW_DEBUG=1) must go to
 # $tmp/relview.log and its pid be in $rpid.
 
-# start_xvfb N: starts Xvfb on the first free display from :N, exports
-# DISPLAY and sets xpid.
+# start_xvfb N [WxH]: starts Xvfb (screen WxH, default 1280x800) on the
+# first free display from :N, exports DISPLAY and sets xpid.
 start_xvfb() {
-  local n=$1
+  local n=$1 screen=${2:-1280x800}
   while [[ -e /tmp/.X$n-lock || -e /tmp/.X11-unix/X$n ]]; do n=$((n + 1)); done
   export DISPLAY=:$n
-  Xvfb "$DISPLAY" -screen 0 1280x800x24 -nolisten tcp >"$tmp/xvfb.log" 2>&1 &
+  Xvfb "$DISPLAY" -screen 0 "${screen}x24" -nolisten tcp >"$tmp/xvfb.log" 2>&1 &
   xpid=$!
   for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
   xdpyinfo >/dev/null 2>&1 || fail "Xvfb did not start on $DISPLAY"
