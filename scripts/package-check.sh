@@ -103,6 +103,7 @@ desktop_check() { # file prefix-of-relative-Exec
   icon=$(sed -nE 's/^Icon=(.*)/\1/p' "$f" | head -1)
   [[ $exe == /* ]] || exe=$bindir/$exe
   [[ -x $exe ]] || fail "$f: Exec $exe is not an installed executable"
+  grep -qE '^Exec=[^ ]+ %F$' "$f" || fail "$f: Exec does not end in %F, so 'Open with relview' cannot pass a folder: $(grep '^Exec=' "$f")"
   local base found=""
   base=$(dirname "$(dirname "$f")") # .../share
   if [[ $icon == /* ]]; then

@@ -87,6 +87,13 @@ usr=$top/usr/local
 [[ -d $usr ]] || usr=$top/usr # fyne uses usr/ when the building machine has no /usr/local
 [[ -x $usr/bin/relview ]] || { echo "package: no bin/relview in fyne's archive" >&2; exit 1; }
 
+# fyne writes Exec=relview: with %F, "Open with relview" passes the folder
+# (relview FOLDER); MimeType offers relview for folders.
+desk=$usr/share/applications/io.relview.app.desktop
+[[ -f $desk ]] || { echo "package: no $desk in fyne's archive" >&2; exit 1; }
+sed -i -E '/^Exec=/{/%[fFuU]/!s/$/ %F/}' "$desk"
+grep -q '^MimeType=' "$desk" || echo 'MimeType=inode/directory;' >>"$desk"
+
 install -Dm0644 "$ortlib" "$usr/lib/relview/libonnxruntime.so.1"
 doc=$usr/share/doc/relview
 mkdir -p "$doc"
