@@ -254,3 +254,29 @@ func TestNeighboursGolden(t *testing.T) {
 	settle(b)
 	test.AssertRendersToImage(t, "neighbours.png", w.Canvas())
 }
+
+// Escape with the focus in the filter box clears the filter; a second
+// Escape leaves the box, so the arrow keys move through the gallery again.
+func TestEscapeInFilterClearsIt(t *testing.T) {
+	b, w, _, _ := newTestBrowser(t, 3)
+	w.Canvas().Focus(b.gallery.filterBox)
+	test.Type(b.gallery.filterBox, "ring")
+	if len(b.gallery.shown) != 3 {
+		t.Fatalf("filter: %d shown", len(b.gallery.shown))
+	}
+	focused := w.Canvas().Focused()
+	if focused == nil {
+		t.Fatal("nothing has the focus")
+	}
+	focused.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if b.gallery.filterBox.Text != "" || len(b.gallery.shown) != 9 {
+		t.Fatalf("escape in the box: text %q, %d shown", b.gallery.filterBox.Text, len(b.gallery.shown))
+	}
+	if w.Canvas().Focused() != focused {
+		t.Fatal("the first escape left the box")
+	}
+	focused.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if w.Canvas().Focused() != nil {
+		t.Error("the second escape kept the focus in the box")
+	}
+}

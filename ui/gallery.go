@@ -15,7 +15,7 @@ import (
 // gives it and reports the photo the user picks; it runs on the UI thread.
 type galleryView struct {
 	grid       *widget.GridWrap
-	filterBox  *widget.Entry
+	filterBox  *filterEntry
 	sortSelect *widget.Select
 	countLabel *widget.Label
 	content    fyne.CanvasObject
@@ -59,7 +59,11 @@ func newGalleryView(onPick func(int64), unfocus func()) *galleryView {
 		}
 		g.onPick(g.shown[i].ID)
 	}
-	g.filterBox = widget.NewEntry()
+	g.filterBox = newFilterEntry(func() {
+		if g.unfocus != nil {
+			g.unfocus()
+		}
+	})
 	g.filterBox.SetPlaceHolder("Filter by name")
 	g.filterBox.OnChanged = func(s string) {
 		g.filter = s
@@ -176,4 +180,32 @@ func (g *galleryView) clearFilter() bool {
 	}
 	g.filterBox.SetText("")
 	return true
+}
+
+// filterEntry is the gallery's filter box: Escape in it clears it (and, when
+// it is empty already, gives the keys back to the gallery).
+type filterEntry struct {
+	widget.Entry
+	leave func()
+}
+
+func newFilterEntry(leave func()) *filterEntry {
+	e := &filterEntry{leave: leave}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedKey clears the filter on Escape; other keys edit it.
+func (e *filterEntry) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name != fyne.KeyEscape {
+		e.Entry.TypedKey(ev)
+		return
+	}
+	if e.Text != "" {
+		e.SetText("")
+		return
+	}
+	if e.leave != nil {
+		e.leave()
+	}
 }
