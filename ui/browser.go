@@ -62,6 +62,11 @@ type Browser struct {
 	calibrating bool
 	recalibrate bool // make it anew at the next catalog reading (an indexing run ended)
 
+	// restore is the query and history to show again once the catalog of
+	// the library at restore.root is read (the library was reopened with
+	// new encoders or threads); nil: none.
+	restore *queryState
+
 	// The query.
 	hist       *history
 	query      int64           // the photo shown; 0: none
@@ -251,6 +256,28 @@ func (b *Browser) setImages(ims []library.Image, fails []library.Image) {
 	b.status.setProblems(ps)
 	b.gallery.setImages(ims)
 	b.calibrate()
+	if st := b.restore; st != nil && b.src != nil && b.src.Root() == st.root {
+		b.restore = nil
+		if _, ok := byID[st.query]; ok && b.query == 0 {
+			b.hist = st.hist
+			b.showQuery(st.query)
+		}
+	}
+}
+
+// queryState is the query photo and the history of one library.
+type queryState struct {
+	root  string
+	query int64
+	hist  *history
+}
+
+// saveQuery is the shown query and history (UI thread).
+func (b *Browser) saveQuery() *queryState {
+	if b.src == nil || b.query == 0 {
+		return nil
+	}
+	return &queryState{root: b.src.Root(), query: b.query, hist: b.hist.clone()}
 }
 
 // calibrate makes the library's match-strength scale in the background:

@@ -255,8 +255,13 @@ func (s *Session) applyEngine(cfg engineConfig) error {
 	var openErr error
 	if lib != nil {
 		// open stops indexing and closes the library (which used the old
-		// engine) before it opens the folder with the new one.
+		// engine) before it opens the folder with the new one; the query
+		// and its history come back once the catalog is read.
+		var keep *queryState
+		s.b.ui.run(func() { keep = s.b.saveQuery() })
+		s.keep = keep
 		openErr = s.open(lib.Root())
+		s.keep = nil
 	}
 	if old != nil {
 		if openErr == nil || s.library() == nil {

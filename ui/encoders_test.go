@@ -273,3 +273,61 @@ func TestApplyPluginEncoderLive(t *testing.T) {
 		t.Fatalf("columns %d/%d (%q / %q)", b.nb.rel.shown, b.nb.vis.shown, b.nb.rel.note.Text, b.nb.vis.note.Text)
 	}
 }
+
+// Apply after changing the threads reopens the library with a new engine
+// and keeps the photo shown and the history (issue 9 item 7).
+func TestApplyThreadsKeepsQueryAndHistory(t *testing.T) {
+	if _, err := engine.FindRuntime(""); err != nil {
+		t.Skipf("ONNX Runtime not installed (scripts/get-onnxruntime.sh): %v", err)
+	}
+	dir := t.TempDir()
+	for _, ph := range []string{"chelsea.png", "coffee.png", "rocket.jpg"} {
+		data, err := os.ReadFile(filepath.Join("..", "assets", "photos", ph))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, ph), data, 0o644)
+	}
+	a := test.NewTempApp(t)
+	w := test.NewTempWindow(t, widget.NewLabel(""))
+	b := newLoopBrowser(t, a, w, Config{K: 2, ThumbWorkers: 1})
+	w.SetContent(b.Content())
+	w.Resize(fyne.NewSize(1100, 760))
+	var threads []int
+	s := newLoopSession(t, b, func(n int, plugins []string) (*engine.Engine, error) {
+		threads = append(threads, n)
+		return cli.OpenEngine("", 1, plugins)
+	}, t.TempDir(), t.TempDir())
+	runs := 0
+	s.OnIndexed = func(library.Summary, error) { runs++ }
+	s.Open(dir)
+	waitUntil(t, b, "indexing", func() bool { return runs == 1 })
+	settle(b)
+	first, second := b.gallery.shown[0].ID, b.gallery.shown[2].ID
+	b.Show(first)
+	b.Show(second)
+	settle(b)
+
+	v := b.showSettings(s)
+	v.threads.SetSelected("2")
+	if v.apply.Disabled() {
+		t.Fatal("Apply is disabled after changing the threads")
+	}
+	test.Tap(v.apply)
+	waitUntil(t, b, "re-opening", func() bool { return runs == 2 })
+	settle(b)
+	if len(threads) != 2 || threads[1] != 2 {
+		t.Fatalf("engines opened with threads %v", threads)
+	}
+	if b.query != second || b.nb.rel.shown == 0 {
+		t.Fatalf("after Apply the query is %d with %d neighbours, want %d", b.query, b.nb.rel.shown, second)
+	}
+	if b.nb.back.Disabled() {
+		t.Fatal("after Apply the history is gone")
+	}
+	b.Back()
+	settle(b)
+	if b.query != first {
+		t.Errorf("back after Apply: %d, want %d", b.query, first)
+	}
+}

@@ -46,3 +46,8 @@ func (h *history) forward() (int64, bool) {
 
 // reset empties the history (a new library).
 func (h *history) reset() { h.items, h.pos = nil, -1 }
+
+// clone is a copy of h.
+func (h *history) clone() *history {
+	return &history{items: append([]int64(nil), h.items...), pos: h.pos}
+}

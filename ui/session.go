@@ -55,6 +55,7 @@ type Session struct {
 	engLoaded bool
 	engCfg    engineConfig // what eng was opened with
 	lib       *library.Library
+	keep      *queryState // the query open shows again (lifecycle steps only)
 
 	// OnIndexed runs on the UI thread after each indexing run.
 	OnIndexed func(library.Summary, error)
@@ -223,8 +224,10 @@ func (s *Session) open(folder string) error {
 			spaces = append(spaces, engine.SpaceInfo{Space: sp.Space, Model: sp.Model, Dim: sp.Dim})
 		}
 	}
+	keep := s.keep
 	s.b.ui.run(func() { // if the window has gone, Close closes lib
 		s.b.SetSource(libSource{lib}, spaces)
+		s.b.restore = keep
 		s.remember(lib.Root())
 		switch {
 		case engErr != nil:
