@@ -76,14 +76,24 @@ func (b *Browser) showProblems(ps []library.Problem) {
 // Ctrl+M switches between the neighbours and the similarity map.
 func (b *Browser) InstallKeys(c fyne.Canvas) {
 	c.SetOnTypedKey(b.TypedKey)
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyLeft, Modifier: fyne.KeyModifierAlt}, func(fyne.Shortcut) { b.Back() })
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyRight, Modifier: fyne.KeyModifierAlt}, func(fyne.Shortcut) { b.Forward() })
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyC, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { b.copyCurrentPath() })
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { c.Focus(b.gallery.filterBox) })
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyM, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
-		b.showView(1 - b.nb.shownView)
-	})
+	c.AddShortcut(shortcutBack, func(fyne.Shortcut) { b.Back() })
+	c.AddShortcut(shortcutForward, func(fyne.Shortcut) { b.Forward() })
+	c.AddShortcut(shortcutCopy, func(fyne.Shortcut) { b.copyCurrentPath() })
+	c.AddShortcut(shortcutFilter, func(fyne.Shortcut) { c.Focus(b.gallery.filterBox) })
+	c.AddShortcut(shortcutAnalogies, func(fyne.Shortcut) { b.nb.analogies.SetChecked(!b.nb.analogies.Checked) })
+	c.AddShortcut(shortcutMap, func(fyne.Shortcut) { b.showView(1 - b.nb.shownView) })
 }
+
+// The keyboard shortcuts, bound by InstallKeys and shown in the menus.
+var (
+	shortcutBack      = &desktop.CustomShortcut{KeyName: fyne.KeyLeft, Modifier: fyne.KeyModifierAlt}
+	shortcutForward   = &desktop.CustomShortcut{KeyName: fyne.KeyRight, Modifier: fyne.KeyModifierAlt}
+	shortcutCopy      = &desktop.CustomShortcut{KeyName: fyne.KeyC, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutFilter    = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutAnalogies = &desktop.CustomShortcut{KeyName: fyne.KeyA, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
+	shortcutMap       = &desktop.CustomShortcut{KeyName: fyne.KeyM, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutOpen      = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}
+)
 
 // TypedKey handles a key no widget took.
 func (b *Browser) TypedKey(ev *fyne.KeyEvent) {

@@ -2,12 +2,14 @@ package ui
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	"relview/sample"
 )
 
 // newTestBrowser shows the fake catalog in a headless window.
@@ -279,4 +281,68 @@ func TestEscapeInFilterClearsIt(t *testing.T) {
 	if w.Canvas().Focused() != nil {
 		t.Error("the second escape kept the focus in the box")
 	}
+}
+
+// The menus show the keyboard shortcuts, and Help explains relational
+// similarity with the sample library's before/after example.
+func TestMenusShortcutsAndHelp(t *testing.T) {
+	b, w, _, _ := newTestBrowser(t, 3)
+	data := t.TempDir()
+	s := newLoopSession(t, b, nil, data, t.TempDir())
+	menu := mainMenu(b.app, w, b, s)
+	var withShortcut []string
+	var help *fyne.MenuItem
+	for _, m := range menu.Items {
+		for _, it := range m.Items {
+			if it.Shortcut != nil {
+				withShortcut = append(withShortcut, it.Label)
+			}
+			if m.Label == "Help" && strings.Contains(it.Label, "relational similarity") {
+				help = it
+			}
+		}
+	}
+	for _, want := range []string{"Open folder…", "Back", "Forward", "Filter by name", "Neighbours / similarity map"} {
+		if !strings.Contains(strings.Join(withShortcut, "|"), want) {
+			t.Errorf("%q shows no shortcut (items with one: %v)", want, withShortcut)
+		}
+	}
+	if help == nil {
+		t.Fatal("no Help → What is relational similarity?")
+	}
+	// Without the sample library written: the text alone.
+	d := b.showRelationalHelp(data, nil)
+	d.Hide()
+	// With it: the three pictures.
+	if _, err := sample.Ensure(data); err != nil {
+		t.Fatal(err)
+	}
+	for _, ex := range helpExample {
+		if loadHelpPicture(filepath.Join(sample.Dir(data), filepath.FromSlash(ex.file))) == nil {
+			t.Errorf("the sample library has no %s", ex.file)
+		}
+	}
+	opened := false
+	d = b.showRelationalHelp(data, func() { opened = true })
+	var texts []string
+	var tapped bool
+	walk(w.Canvas().Overlays().Top(), nil, func(o, _ fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Label:
+			texts = append(texts, x.Text)
+		case *widget.Button:
+			if x.Text == "Open the sample library" && !tapped {
+				tapped = true
+				test.Tap(x)
+			}
+		}
+	})
+	all := strings.Join(texts, "\n")
+	if !strings.Contains(all, "relationally similar when their parts relate") || !strings.Contains(all, "Relationally similar: the same before / after") {
+		t.Errorf("help says %q", all)
+	}
+	if !opened {
+		t.Error("the help's button did not open the sample library")
+	}
+	_ = d
 }

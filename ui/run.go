@@ -31,6 +31,7 @@ func Run(opts Options) int {
 	w.SetContent(b.Content())
 	w.SetMainMenu(mainMenu(a, w, b, s))
 	b.InstallKeys(w.Canvas())
+	w.Canvas().AddShortcut(shortcutOpen, func(fyne.Shortcut) { openFolderDialog(w, s) })
 	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { dropped(s, uris) })
 	w.Resize(windowSize(a.Preferences()))
 	w.SetOnClosed(func() { rememberWindowSize(a.Preferences(), w.Canvas().Size()) })
@@ -57,17 +58,20 @@ func dropped(s *Session, uris []fyne.URI) {
 	}
 }
 
+// openFolderDialog asks for a folder and opens it.
+func openFolderDialog(w fyne.Window, s *Session) {
+	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+		if err == nil && u != nil {
+			s.Open(u.Path())
+		}
+	}, w)
+	d.Resize(fyne.NewSize(900, 600))
+	d.Show()
+}
+
 func mainMenu(a fyne.App, w fyne.Window, b *Browser, s *Session) *fyne.MainMenu {
-	openFolder := fyne.NewMenuItem("Open folder…", func() {
-		d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
-			if err == nil && u != nil {
-				s.Open(u.Path())
-			}
-		}, w)
-		d.Resize(fyne.NewSize(900, 600))
-		d.Show()
-	})
-	openFolder.Shortcut = nil
+	openFolder := fyne.NewMenuItem("Open folder…", func() { openFolderDialog(w, s) })
+	openFolder.Shortcut = shortcutOpen
 	recent := fyne.NewMenuItem("Recent folders", nil)
 	var menu *fyne.MainMenu
 	refreshRecent := func() {
@@ -89,14 +93,24 @@ func mainMenu(a fyne.App, w fyne.Window, b *Browser, s *Session) *fyne.MainMenu 
 	reindex := fyne.NewMenuItem("Refresh the index", s.Reindex)
 	settings := fyne.NewMenuItem("Settings…", func() { b.showSettings(s) })
 	file := fyne.NewMenu("File", openFolder, recent, sampleItem, fyne.NewMenuItemSeparator(), reindex, settings)
+	item := func(label string, sc fyne.Shortcut, f func()) *fyne.MenuItem {
+		it := fyne.NewMenuItem(label, f)
+		it.Shortcut = sc
+		return it
+	}
 	view := fyne.NewMenu("View",
-		fyne.NewMenuItem("Back", b.Back),
-		fyne.NewMenuItem("Forward", b.Forward),
-		fyne.NewMenuItem("Toggle analogies", func() { b.nb.analogies.SetChecked(!b.nb.analogies.Checked) }),
+		item("Back", shortcutBack, b.Back),
+		item("Forward", shortcutForward, b.Forward),
+		item("Filter by name", shortcutFilter, func() { b.win.Canvas().Focus(b.gallery.filterBox) }),
+		item("Copy the photo's path", shortcutCopy, b.copyCurrentPath),
+		item("Toggle analogies", shortcutAnalogies, func() { b.nb.analogies.SetChecked(!b.nb.analogies.Checked) }),
+		item("Neighbours / similarity map", shortcutMap, func() { b.showView(1 - b.nb.shownView) }),
 		fyne.NewMenuItem("Compare with…", b.showCompare),
-		fyne.NewMenuItem("Similarity map", func() { b.showView(1) }),
 	)
-	menu = fyne.NewMainMenu(file, view)
+	help := fyne.NewMenu("Help",
+		fyne.NewMenuItem("What is relational similarity?", func() { b.showRelationalHelp(s.dataDir, s.OpenSample) }),
+	)
+	menu = fyne.NewMainMenu(file, view, help)
 	return menu
 }
 
