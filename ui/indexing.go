@@ -10,11 +10,19 @@ import (
 	"relview/library"
 )
 
-// indexRun is one background indexing of the shown library.
+// indexRun is one background indexing of the shown library, and then the
+// watching of its folder.
 type indexRun struct {
-	ix     Indexer
-	cancel context.CancelFunc
-	done   chan struct{} // closed when Index returned
+	ix       Indexer
+	cancel   context.CancelFunc
+	done     chan struct{} // closed when Index (and Watch) returned
+	watching bool          // Index ended and the folder is watched (UI thread)
+}
+
+// watcher is an Indexer that can keep the catalog up to date from the
+// folder's changes after indexing (*library.Library can).
+type watcher interface {
+	Watch(ctx context.Context, progress func(library.Progress)) error
 }
 
 // StartIndexing runs ix in the background (in the library's task group),
@@ -63,10 +71,14 @@ func (b *Browser) StartIndexing(ix Indexer, onDone func(library.Summary, error))
 				ts.do(b.Reload)
 			}
 		})
+		wt, canWatch := ix.(watcher)
+		watch := canWatch && err == nil && ctx.Err() == nil
 		ts.do(func() {
 			b.debugf("indexed %d (scanned %d, unchanged %d, failed %d) in %s", sum.Indexed, sum.Scanned, sum.Unchanged, sum.Failed, sum.Elapsed.Round(time.Millisecond))
 			if b.index == run {
-				b.index = nil
+				if !watch {
+					b.index = nil
+				}
 				b.status.setRunning(false)
 			}
 			b.updateCoverage()
@@ -84,6 +96,34 @@ func (b *Browser) StartIndexing(ix Indexer, onDone func(library.Summary, error))
 			b.Reload()
 			if onDone != nil {
 				onDone(sum, err)
+			}
+		})
+		if !watch {
+			return
+		}
+		// New, changed and deleted files are picked up without Refresh.
+		werr := wt.Watch(ctx, func(p library.Progress) {
+			switch p.Phase {
+			case library.PhaseWatch:
+				ts.do(func() {
+					run.watching = true
+					b.debugf("watching %s", b.src.Root())
+				})
+			case library.PhaseDone:
+				ts.do(func() {
+					b.recalibrate = b.recalibrate || p.Done > 0
+					b.status.message(fmt.Sprintf("Updated from the folder · %d new or changed", p.Done))
+					b.Reload()
+					b.updateCoverage()
+				})
+			}
+		})
+		ts.do(func() {
+			if werr != nil {
+				b.debugf("watch: %v", werr)
+			}
+			if b.index == run {
+				b.index = nil
 			}
 		})
 	}()

@@ -150,3 +150,62 @@ func TestStartFolderPrefersLastLibrary(t *testing.T) {
 		t.Fatalf("recent = %s", got)
 	}
 }
+
+// After indexing the library watches its folder: a photo copied in appears
+// in the gallery without File → Refresh.
+func TestNewFileAppearsWithoutRefresh(t *testing.T) {
+	if _, err := engine.FindRuntime(""); err != nil {
+		t.Skipf("ONNX Runtime not installed (scripts/get-onnxruntime.sh): %v", err)
+	}
+	dir := t.TempDir()
+	copyPhoto := func(name string) {
+		t.Helper()
+		data, err := os.ReadFile(filepath.Join("..", "assets", "photos", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tmp := filepath.Join(dir, "."+name+".part") // hidden while written
+		if err := os.WriteFile(tmp, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyPhoto("chelsea.png")
+	copyPhoto("coffee.png")
+	a := test.NewTempApp(t)
+	w := test.NewTempWindow(t, widget.NewLabel(""))
+	b := newLoopBrowser(t, a, w, Config{K: 2, ThumbWorkers: 1})
+	w.SetContent(b.Content())
+	w.Resize(fyne.NewSize(1100, 760))
+	s := newLoopSession(t, b, func(int, []string) (*engine.Engine, error) { return cli.OpenEngine("", 1, nil) }, t.TempDir(), t.TempDir())
+	s.Open(dir)
+	waitUntil(t, b, "watching after indexing", func() bool { return b.index != nil && b.index.watching })
+	settle(b)
+	if len(b.gallery.shown) != 2 {
+		t.Fatalf("gallery shows %d", len(b.gallery.shown))
+	}
+	if !b.status.pause.Disabled() {
+		t.Error("Pause is enabled while only watching")
+	}
+	copyPhoto("rocket.jpg")
+	waitUntil(t, b, "the new photo in the gallery", func() bool { return len(b.gallery.shown) == 3 })
+	found := false
+	for _, im := range b.gallery.shown {
+		found = found || im.Path == "rocket.jpg"
+	}
+	if !found {
+		t.Errorf("gallery %v", b.gallery.shown)
+	}
+	// Closing the library stops the watching.
+	stopped := b.CancelIndexing()
+	waitUntil(t, b, "the watch to stop", func() bool {
+		select {
+		case <-stopped:
+			return true
+		default:
+			return false
+		}
+	})
+}
