@@ -139,11 +139,13 @@ func (b *Browser) build() {
 	b.status = newStatusBar()
 	b.status.onPause = func() {
 		if b.index != nil {
+			b.index.clock.pause(time.Now())
 			b.index.ix.Pause()
 		}
 	}
 	b.status.onResume = func() {
 		if b.index != nil {
+			b.index.clock.resume(time.Now())
 			b.index.ix.Resume()
 		}
 	}

@@ -17,6 +17,7 @@ type indexRun struct {
 	cancel   context.CancelFunc
 	done     chan struct{} // closed when Index (and Watch) returned
 	watching bool          // Index ended and the folder is watched (UI thread)
+	clock    pauseClock    // its pauses, left out of its rate and time left
 }
 
 // watcher is an Indexer that can keep the catalog up to date from the
@@ -46,7 +47,9 @@ func (b *Browser) StartIndexing(ix Indexer, onDone func(library.Summary, error))
 		defer close(run.done)
 		lastDone, lastPhase := -1, ""
 		var lastCover, lastReload time.Time
+		start := time.Now()
 		sum, err := ix.Index(ctx, func(p library.Progress) {
+			p = run.clock.adjust(p, time.Now())
 			ts.do(func() {
 				if b.index == run {
 					b.status.update(p)
@@ -71,6 +74,7 @@ func (b *Browser) StartIndexing(ix Indexer, onDone func(library.Summary, error))
 				ts.do(b.Reload)
 			}
 		})
+		sum = run.clock.adjustSummary(sum, start, time.Now())
 		wt, canWatch := ix.(watcher)
 		watch := canWatch && err == nil && ctx.Err() == nil
 		ts.do(func() {

@@ -359,3 +359,34 @@ func TestSharedRelationsLine(t *testing.T) {
 		t.Errorf("a source that cannot say, yet %q", got)
 	}
 }
+
+// Rate and time left leave out the time the run was paused: 20 of 100
+// photos in 10 s of which 8 paused is 10 photos/s, 8 s left (not 2/s, 40 s).
+func TestRateAndETAExcludePausedTime(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	var c pauseClock
+	c.pause(t0.Add(1 * time.Second))
+	c.resume(t0.Add(6 * time.Second))
+	c.pause(t0.Add(7 * time.Second))
+	now := t0.Add(10 * time.Second)
+	// Paused 5 s, and 3 s so far: 8 s of the 10.
+	if d := c.paused(t0, now); d != 8*time.Second {
+		t.Fatalf("paused %v", d)
+	}
+	p := c.adjust(library.Progress{Phase: library.PhaseIndex, Done: 20, Total: 100, Elapsed: 10 * time.Second, Rate: 2, ETA: 40 * time.Second}, now)
+	if p.Rate != 10 || p.ETA != 8*time.Second {
+		t.Errorf("rate %v, time left %v; want 10/s and 8s", p.Rate, p.ETA)
+	}
+	if got := progressText(p); !strings.Contains(got, "10.0 photos/s · 8s left") {
+		t.Errorf("status %q", got)
+	}
+	// Only the pauses within the phase count: a phase that began at 6 s.
+	if d := c.paused(t0.Add(6*time.Second), now); d != 3*time.Second {
+		t.Errorf("paused within the phase %v", d)
+	}
+	c.resume(now)
+	s := c.adjustSummary(library.Summary{Indexed: 20, Elapsed: 10 * time.Second, Rate: 2}, t0, now)
+	if s.Elapsed != 2*time.Second || s.Rate != 10 {
+		t.Errorf("summary %v at %v/s", s.Elapsed, s.Rate)
+	}
+}
