@@ -57,16 +57,27 @@ func (b *Browser) report(err error) {
 	}
 }
 
-// showProblems lists the skipped files with their reasons.
-func (b *Browser) showProblems(ps []library.Problem) {
-	list := widget.NewList(
-		func() int { return len(ps) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			o.(*widget.Label).SetText(ps[i].Path + " — " + ps[i].Reason)
-		})
-	d := dialog.NewCustom(fmt.Sprintf("Skipped files (%d)", len(ps)), "Close", container.NewGridWrap(fyne.NewSize(640, 320), list), b.win)
+// maxProblemsShown bounds the skipped list (each entry is a wrapped label).
+const maxProblemsShown = 2000
+
+// showProblems lists the skipped files, folders and links with their whole
+// reasons.
+func (b *Browser) showProblems(ps []library.Problem) dialog.Dialog {
+	box := container.NewVBox()
+	for i, p := range ps {
+		if i == maxProblemsShown {
+			box.Add(widget.NewLabel(fmt.Sprintf("… and %d more (relview status FOLDER lists them all)", len(ps)-i)))
+			break
+		}
+		path := widget.NewLabelWithStyle(p.Path, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		path.Wrapping = fyne.TextWrapBreak
+		reason := widget.NewLabel(p.Reason)
+		reason.Wrapping = fyne.TextWrapWord
+		box.Add(container.NewVBox(path, reason, widget.NewSeparator()))
+	}
+	d := dialog.NewCustom(fmt.Sprintf("Skipped (%d)", len(ps)), "Close", container.NewGridWrap(fyne.NewSize(700, 420), container.NewVScroll(box)), b.win)
 	d.Show()
+	return d
 }
 
 // InstallKeys binds the keyboard: arrows move through the gallery (the

@@ -53,7 +53,10 @@ type Browser struct {
 	thumbs *thumbLoader
 	all    []library.Image
 	byID   map[int64]library.Image
-	index  *indexRun // the indexing run, if any
+	// scanProblems are the folders, links and special files the scan
+	// skipped (the skipped list shows them with the files that failed).
+	scanProblems []library.Problem
+	index        *indexRun // the indexing run, if any
 
 	reloading, reloadAgain bool // a catalog reload runs; another is due after it
 
@@ -150,7 +153,7 @@ func (b *Browser) build() {
 		}
 	}
 	b.status.onCancel = func() { b.CancelIndexing() }
-	b.status.onSkipped = b.showProblems
+	b.status.onSkipped = func(ps []library.Problem) { b.showProblems(ps) }
 
 	split := container.NewHSplit(b.gallery.content, b.nb.content)
 	split.Offset = 0.36
@@ -185,7 +188,7 @@ func (b *Browser) attach(src Source, spaces []engine.SpaceInfo) (old *tasks) {
 	for _, s := range spaces {
 		b.spaces[s.Space] = s
 	}
-	b.all, b.byID = nil, map[int64]library.Image{}
+	b.all, b.byID, b.scanProblems = nil, map[int64]library.Image{}, nil
 	b.reloading, b.reloadAgain = false, false
 	b.cal, b.calibrating, b.recalibrate = nil, false, false
 	b.hist.reset()
@@ -205,7 +208,14 @@ func (b *Browser) attach(src Source, spaces []engine.SpaceInfo) (old *tasks) {
 // catalog is one reading of the library's catalog.
 type catalog struct {
 	images, failures []library.Image
+	problems         []library.Problem // what the scan could not read (links, folders)
 	err              error
+}
+
+// problemSource is a Source that can list what its scan could not read
+// (*library.Library can).
+type problemSource interface {
+	ScanProblems() ([]library.Problem, error)
 }
 
 // Reload reads the catalog again in the background (coalescing calls made
@@ -229,12 +239,19 @@ func (b *Browser) Reload() {
 		if err != nil {
 			return catalog{err: fmt.Errorf("reading the catalog's skipped files: %w", err)}
 		}
-		return catalog{images: ims, failures: fails}
+		c := catalog{images: ims, failures: fails}
+		if ps, ok := src.(problemSource); ok {
+			if c.problems, err = ps.ScanProblems(); err != nil {
+				return catalog{err: fmt.Errorf("reading the folders and links the scan skipped: %w", err)}
+			}
+		}
+		return c
 	}, func(c catalog) {
 		b.reloading = false
 		if c.err != nil {
 			b.status.message(c.err.Error())
 		} else {
+			b.scanProblems = c.problems
 			b.setImages(c.images, c.failures)
 		}
 		if b.reloadAgain {
@@ -251,10 +268,11 @@ func (b *Browser) setImages(ims []library.Image, fails []library.Image) {
 		byID[im.ID] = im
 	}
 	b.all, b.byID = ims, byID
-	ps := make([]library.Problem, 0, len(fails))
+	ps := make([]library.Problem, 0, len(fails)+len(b.scanProblems))
 	for _, f := range fails {
 		ps = append(ps, library.Problem{Path: f.Path, Reason: f.Reason})
 	}
+	ps = append(ps, b.scanProblems...)
 	b.status.setProblems(ps)
 	b.gallery.setImages(ims)
 	b.calibrate()

@@ -233,7 +233,7 @@ func TestFilterAndSort(t *testing.T) {
 	b, _, _, _ := newTestBrowser(t, 3)
 	test.Type(b.gallery.filterBox, "ring")
 	settle(b)
-	if len(b.gallery.shown) != 3 || b.gallery.countLabel.Text != "3 of 9" {
+	if len(b.gallery.shown) != 3 || b.gallery.countLabel.Text != "3 of 9 photos match “ring”" {
 		t.Fatalf("filter: %d shown, %q", len(b.gallery.shown), b.gallery.countLabel.Text)
 	}
 	b.gallery.sortSelect.SetSelected(sortNewest)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -116,11 +117,7 @@ func (g *galleryView) setShown(shown []library.Image) {
 	g.shown = shown
 	g.grid.Refresh()
 	g.selectInGrid(g.selected, false) // keep the user's scroll position
-	if len(g.shown) == len(g.all) {
-		g.countLabel.SetText(fmt.Sprintf("%d photos", len(g.shown)))
-	} else {
-		g.countLabel.SetText(fmt.Sprintf("%d of %d", len(g.shown), len(g.all)))
-	}
+	g.countLabel.SetText(countText(len(g.shown), indexedCount(g.all), g.filter))
 	if g.onShown != nil {
 		g.onShown(len(g.shown), len(g.all))
 	}
@@ -208,4 +205,31 @@ func (e *filterEntry) TypedKey(ev *fyne.KeyEvent) {
 	if e.leave != nil {
 		e.leave()
 	}
+}
+
+// indexedCount is the number of indexed photos in all (the gallery shows
+// only those; the skipped ones are in the status bar's list).
+func indexedCount(all []library.Image) int {
+	n := 0
+	for _, im := range all {
+		if im.Status == library.StatusIndexed {
+			n++
+		}
+	}
+	return n
+}
+
+// countText is the gallery's count line: the same "N photos" as the status
+// bar, and with a filter how many of them match.
+func countText(shown, indexed int, filter string) string {
+	photos := func(n int) string {
+		if n == 1 {
+			return "1 photo"
+		}
+		return fmt.Sprintf("%d photos", n)
+	}
+	if strings.TrimSpace(filter) == "" {
+		return photos(indexed)
+	}
+	return fmt.Sprintf("%d of %s match “%s”", shown, photos(indexed), strings.TrimSpace(filter))
 }

@@ -157,8 +157,8 @@ func summaryText(s library.Summary) string {
 	if s.Related > 0 {
 		parts = append(parts, fmt.Sprintf("relations analysed for %d in %s (%.1f/s)", s.Related, shortDuration(s.RelateElapsed), s.RelateRate))
 	}
-	if s.Failed > 0 {
-		parts = append(parts, fmt.Sprintf("%d skipped", s.Failed))
+	if n := s.Failed + len(s.Problems); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d skipped (the Skipped button says why)", n))
 	}
 	return strings.Join(parts, " · ")
 }

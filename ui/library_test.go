@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -208,4 +209,72 @@ func TestNewFileAppearsWithoutRefresh(t *testing.T) {
 			return false
 		}
 	})
+}
+
+// The skipped list holds the files that failed and what the scan would not
+// read (a dangling link, a special file), each with its whole reason; the
+// gallery and the status bar count the same photos.
+func TestSkippedListAndCounts(t *testing.T) {
+	if _, err := engine.FindRuntime(""); err != nil {
+		t.Skipf("ONNX Runtime not installed (scripts/get-onnxruntime.sh): %v", err)
+	}
+	dir := t.TempDir()
+	for _, ph := range []string{"chelsea.png", "coffee.png"} {
+		data, err := os.ReadFile(filepath.Join("..", "assets", "photos", ph))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, ph), data, 0o644)
+	}
+	os.WriteFile(filepath.Join(dir, "notes.jpg"), []byte("not a picture"), 0o644)
+	if err := os.Symlink(filepath.Join(dir, "nowhere.jpg"), filepath.Join(dir, "gone.jpg")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(dir, filepath.Join(dir, "loop")); err != nil {
+		t.Fatal(err)
+	}
+	a := test.NewTempApp(t)
+	w := test.NewTempWindow(t, widget.NewLabel(""))
+	b := newLoopBrowser(t, a, w, Config{K: 2, ThumbWorkers: 1})
+	w.SetContent(b.Content())
+	w.Resize(fyne.NewSize(1100, 760))
+	s := newLoopSession(t, b, func(int, []string) (*engine.Engine, error) { return cli.OpenEngine("", 1, nil) }, t.TempDir(), t.TempDir())
+	runs := 0
+	s.OnIndexed = func(library.Summary, error) { runs++ }
+	s.Open(dir)
+	waitUntil(t, b, "indexing", func() bool { return runs == 1 })
+	settle(b)
+
+	reasons := map[string]string{}
+	for _, p := range b.status.problems {
+		reasons[p.Path] = p.Reason
+	}
+	for _, want := range []string{"notes.jpg", "gone.jpg"} {
+		if reasons[want] == "" {
+			t.Errorf("the skipped list has no %s: %+v", want, b.status.problems)
+		}
+	}
+	if !strings.Contains(reasons["gone.jpg"], "link") {
+		t.Errorf("gone.jpg: %q", reasons["gone.jpg"])
+	}
+	if b.status.skipped.Text != fmt.Sprintf("Skipped (%d)", len(b.status.problems)) {
+		t.Errorf("button %q for %d", b.status.skipped.Text, len(b.status.problems))
+	}
+	// The same count of photos in the gallery and the status bar.
+	if b.gallery.countLabel.Text != "2 photos" || !strings.HasPrefix(b.status.label.Text, "Ready · 2 photos") || !strings.Contains(b.status.label.Text, "skipped (the Skipped button says why)") {
+		t.Errorf("gallery %q, status %q", b.gallery.countLabel.Text, b.status.label.Text)
+	}
+	// The list shows whole reasons, wrapped.
+	long := library.Problem{Path: "deep/folder/IMG_0001.jpg", Reason: strings.Repeat("a long reason that does not fit one line ", 6) + "END"}
+	d := b.showProblems(append(b.status.problems, long))
+	defer d.Hide()
+	shown := false
+	walk(w.Canvas().Overlays().Top(), nil, func(o, _ fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && l.Text == long.Reason && l.Wrapping == fyne.TextWrapWord {
+			shown = true
+		}
+	})
+	if !shown {
+		t.Error("the long reason is not shown whole")
+	}
 }

@@ -89,7 +89,7 @@ func TestIndexingStatusPauseCancel(t *testing.T) {
 	close(ix2.release)
 	waitUntil(t, b, "the end of the run", func() bool { return ended })
 	settle(b)
-	if got := b.status.label.Text; got != "Ready · 11 photos · 12 indexed in 2s (6.0/s) · 1 skipped" {
+	if got := b.status.label.Text; got != "Ready · 11 photos · 12 indexed in 2s (6.0/s) · 1 skipped (the Skipped button says why)" {
 		t.Fatalf("status after the run %q", got)
 	}
 }
