@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -26,7 +27,10 @@ func openPath(p string) error {
 		cmd = exec.Command("xdg-open", p)
 	}
 	if err := cmd.Start(); err != nil {
-		return err
+		if errors.Is(err, exec.ErrNotFound) {
+			return fmt.Errorf("relview cannot open %s: %s, the desktop's way to open files, is not installed (on Debian or Ubuntu: sudo apt install xdg-utils); Copy path gives the path to open it yourself: %w", p, cmd.Path, err)
+		}
+		return fmt.Errorf("opening %s with %s: %w", p, cmd.Path, err)
 	}
 	go cmd.Wait() // reap it
 	return nil

@@ -275,6 +275,7 @@ func (b *Browser) setImages(ims []library.Image, fails []library.Image) {
 	ps = append(ps, b.scanProblems...)
 	b.status.setProblems(ps)
 	b.gallery.setImages(ims)
+	b.updateHint()
 	b.calibrate()
 	if st := b.restore; st != nil && b.src != nil && b.src.Root() == st.root {
 		b.restore = nil
@@ -282,6 +283,28 @@ func (b *Browser) setImages(ims []library.Image, fails []library.Image) {
 			b.hist = st.hist
 			b.showQuery(st.query)
 		}
+	}
+}
+
+// Hints of the neighbours pane while no photo is the query.
+const (
+	hintPick  = "Click a photo to see its relationally similar neighbours beside its visually similar ones."
+	hintWait  = "Indexing: photos appear in the gallery as they are read. Click one to see its neighbours."
+	hintEmpty = "This folder has no photos relview can read. Copy JPEG, PNG, GIF, BMP, TIFF or WebP photos into it " +
+		"(they appear on their own), or open another folder: File → Open folder… (Ctrl+O), or File → Open the sample library. " +
+		"Help → What is relational similarity? explains what the two columns show."
+)
+
+// updateHint says what to do next while no photo is the query: pick one,
+// wait for indexing, or (an empty folder) add photos or open another.
+func (b *Browser) updateHint() {
+	switch {
+	case indexedCount(b.all) > 0:
+		b.nb.hint.SetText(hintPick)
+	case b.index != nil && b.status.running:
+		b.nb.hint.SetText(hintWait)
+	default:
+		b.nb.hint.SetText(hintEmpty)
 	}
 }
 

@@ -233,8 +233,13 @@ func newMapView(onTap func(int64), onHover func(int64)) *mapView {
 	return v
 }
 
-// setPoints shows a query's scatter (nil: none).
-func (v *mapView) setPoints(ps []library.ScatterPoint) { v.simMap.setPoints(ps) }
+// setPoints shows a query's scatter (nil: none); the caption of the photo
+// hovered before goes.
+func (v *mapView) setPoints(ps []library.ScatterPoint) {
+	v.simMap.setPoints(ps)
+	v.info.SetText(mapHint)
+	v.thumb.clear()
+}
 
 // setError says why the map is empty.
 func (v *mapView) setError(err error) {
@@ -247,6 +252,7 @@ func (v *mapView) setError(err error) {
 func (v *mapView) hover(im library.Image, ok bool, l *thumbLoader) {
 	if !ok {
 		v.thumb.clear()
+		v.info.SetText(mapHint)
 		return
 	}
 	for _, p := range v.simMap.points {

@@ -294,3 +294,43 @@ func TestNewLibraryReloadsThumbnailsOfSameIDs(t *testing.T) {
 		}
 	}
 }
+
+// An empty folder says what to do next instead of "Click a photo…".
+func TestEmptyFolderSaysWhatToDo(t *testing.T) {
+	b, _, _, _ := newTestBrowser(t, 3)
+	if b.nb.hint.Text != hintPick {
+		t.Fatalf("with photos the hint is %q", b.nb.hint.Text)
+	}
+	b.SetSource(&fakeSource{}, fakeSpaces)
+	settle(b)
+	if !b.nb.hint.Visible() || !strings.Contains(b.nb.hint.Text, "no photos") || !strings.Contains(b.nb.hint.Text, "Open folder") {
+		t.Errorf("empty folder hint %q (visible %v)", b.nb.hint.Text, b.nb.hint.Visible())
+	}
+	if b.gallery.countLabel.Text != "0 photos" {
+		t.Errorf("count %q", b.gallery.countLabel.Text)
+	}
+}
+
+// The similarity map's caption of a hovered photo goes when the pointer
+// leaves the dots and when a click makes another photo the query.
+func TestMapHoverCaptionNotStale(t *testing.T) {
+	b, _, src, _ := newTestBrowser(t, 3)
+	b.Show(src.id("stripes-red.png"))
+	b.showView(1)
+	settle(b)
+	green := src.id("stripes-green.png")
+	b.hoverMap(green)
+	if !strings.Contains(b.mapv.info.Text, "stripes-green.png") {
+		t.Fatalf("hover caption %q", b.mapv.info.Text)
+	}
+	b.Show(green) // a click on the dot
+	settle(b)
+	if b.mapv.info.Text != mapHint || b.mapv.thumb.id != -1 {
+		t.Errorf("after the click the caption is %q (thumb %d)", b.mapv.info.Text, b.mapv.thumb.id)
+	}
+	b.hoverMap(src.id("ring-blue.png"))
+	b.hoverMap(-1)
+	if b.mapv.info.Text != mapHint {
+		t.Errorf("after leaving the dots the caption is %q", b.mapv.info.Text)
+	}
+}

@@ -61,7 +61,7 @@ func newNeighboursView(do neighbourActions, mapPane fyne.CanvasObject, tileWidth
 	v.title.Truncation = fyne.TextTruncateEllipsis
 	v.details = widget.NewLabel("")
 	v.details.Truncation = fyne.TextTruncateEllipsis
-	v.hint = widget.NewLabel("Click a photo to see its relationally similar neighbours beside its visually similar ones.")
+	v.hint = widget.NewLabel(hintPick)
 	v.hint.Wrapping = fyne.TextWrapWord
 	v.hint.Alignment = fyne.TextAlignCenter
 	v.back = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), do.back)

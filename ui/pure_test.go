@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -388,5 +389,17 @@ func TestRateAndETAExcludePausedTime(t *testing.T) {
 	s := c.adjustSummary(library.Summary{Indexed: 20, Elapsed: 10 * time.Second, Rate: 2}, t0, now)
 	if s.Elapsed != 2*time.Second || s.Rate != 10 {
 		t.Errorf("summary %v at %v/s", s.Elapsed, s.Rate)
+	}
+}
+
+// Open without xdg-open says what is missing and what to do.
+func TestOpenWithoutXdgOpen(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("xdg-open is the Linux opener")
+	}
+	t.Setenv("PATH", t.TempDir())
+	err := openPath("/tmp/x.jpg")
+	if err == nil || !strings.Contains(err.Error(), "xdg-open") || !strings.Contains(err.Error(), "xdg-utils") || !strings.Contains(err.Error(), "Copy path") {
+		t.Errorf("error %v", err)
 	}
 }
