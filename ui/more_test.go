@@ -334,3 +334,13 @@ func TestMapHoverCaptionNotStale(t *testing.T) {
 		t.Errorf("after leaving the dots the caption is %q", b.mapv.info.Text)
 	}
 }
+
+// A many-line message (ONNX Runtime missing) stays one status line.
+func TestStatusMessageOneLine(t *testing.T) {
+	b, _, _, _ := newTestBrowser(t, 3)
+	before := b.status.content.MinSize().Height
+	b.status.message("Cannot index: ONNX Runtime was not found.\nLooked in:\n  a\n  b\n  c\nGet it with scripts/get-onnxruntime.sh")
+	if strings.Contains(b.status.label.Text, "\n") || b.status.content.MinSize().Height != before {
+		t.Errorf("status %q is %v tall (was %v)", b.status.label.Text, b.status.content.MinSize().Height, before)
+	}
+}

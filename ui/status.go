@@ -95,9 +95,10 @@ func (s *statusBar) setRunning(r bool) {
 	}
 }
 
-// message shows a line without progress.
+// message shows a line without progress: one line, however many the text
+// has (a long error would squeeze the panes; its dialog has it whole).
 func (s *statusBar) message(text string) {
-	s.label.SetText(text)
+	s.label.SetText(strings.Join(strings.Fields(text), " "))
 }
 
 // update shows one progress event.
