@@ -200,6 +200,31 @@ func TestVariantsStacked(t *testing.T) {
 	if stack == nil || len(stack.hit.Stack) != 2 || stack.stack.Text != "+2 alike" || !stack.stack.Visible() {
 		t.Fatalf("no stacked tile for photo 10 and its copies in %v", tileNames(b.nb.vis))
 	}
+	// A tap on the badge opens the stack: its three photos.
+	query := b.query
+	badge := stack.stackBg.Position().Add(fyne.NewPos(4, 4))
+	test.TapAt(stack, badge)
+	top := w.Canvas().Overlays().Top()
+	if top == nil || b.query != query {
+		t.Fatalf("the badge opened nothing (query %d → %d)", query, b.query)
+	}
+	cells := 0
+	walk(top, nil, func(o, _ fyne.CanvasObject) {
+		if c, ok := o.(*galleryCell); ok && c.Visible() && c.thumb.id > 0 {
+			cells++
+		}
+	})
+	if cells != 3 {
+		t.Errorf("the stack shows %d photos, want 3", cells)
+	}
+	w.Canvas().Overlays().Remove(top)
+	// A tap elsewhere on the tile makes it the query.
+	want := stack.hit.Image.ID
+	test.TapAt(stack, fyne.NewPos(4, stack.geo.thumbH-4))
+	settle(b)
+	if b.query != want {
+		t.Errorf("a tap on the tile: query %d, want %d", b.query, want)
+	}
 	// From photo 11 (a copy of 10), 10 and 12 are its variants.
 	b.Show(11)
 	settle(b)
