@@ -12,12 +12,14 @@
 #    selects a photo, checks that both columns show tiles, and takes a
 #    screenshot.
 #
-#   scripts/gui-smoke.sh [SCREENSHOT.png [MAP.png [SMALL.png]]]
+#   scripts/gui-smoke.sh [SCREENSHOT.png [MAP.png [SMALL.png [RELATIONS.png]]]]
 #
 # (default docs/screenshot-neighbours.png; with MAP.png the first run also
 # opens the similarity map with Ctrl+M, checks that it has points and takes
 # a second screenshot; SMALL.png is the 1280×720 screenshot, default
-# docs/screenshot-1280x720.png).
+# docs/screenshot-1280x720.png; with RELATIONS.png the first run also opens
+# Browse by relation with Ctrl+R, checks it has groups and takes a
+# screenshot).
 #
 # Needs Xvfb, xdotool and ImageMagick (scripts/setup.sh installs them) and a
 # built ./relview. Everything relview writes goes to a temporary folder.
@@ -26,6 +28,7 @@ cd "$(dirname "$0")/.."
 shot=${1:-docs/screenshot-neighbours.png}
 mapshot=${2:-}
 smallshot=${3:-docs/screenshot-1280x720.png}
+relshot=${4:-}
 cell_index=${RELVIEW_SMOKE_CELL:-1} # which gallery cell to select (0-based)
 
 for tool in Xvfb xdotool import; do
@@ -101,6 +104,17 @@ if [[ -n $mapshot ]]; then
   sleep 1
   import -window root "$mapshot"
   echo "gui-smoke: ok: ${mline#relview: }; screenshot $mapshot"
+fi
+if [[ -n $relshot ]]; then
+  xdotool key --window "$wid" ctrl+r
+  for _ in $(seq 100); do grep -q "relview: relations groups=" "$tmp/relview.log" && break; sleep 0.1; done
+  rline=$(grep "relview: relations groups=" "$tmp/relview.log" | tail -1) || fail "Ctrl+R showed no relations"
+  groups=$(sed -E 's/.*groups=([0-9]+).*/\1/' <<<"$rline")
+  ((groups > 0)) || fail "browse by relation is empty: $rline"
+  xdotool mousemove --window "$wid" 5 990
+  sleep 2
+  import -window root "$relshot"
+  echo "gui-smoke: ok: ${rline#relview: }; screenshot $relshot"
 fi
 echo "gui-smoke: ok: $(grep 'relview: indexed' "$tmp/relview.log" | tail -1 | sed 's/^relview: //')"
 echo "gui-smoke: ok: ${line#relview: }"

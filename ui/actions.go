@@ -3,8 +3,10 @@ package ui
 import (
 	"errors"
 	"fmt"
+
 	"os/exec"
 	"path/filepath"
+	"relview/engine"
 	"runtime"
 
 	"fyne.io/fyne/v2"
@@ -96,7 +98,8 @@ func (b *Browser) InstallKeys(c fyne.Canvas) {
 	c.AddShortcut(shortcutCopy, func(fyne.Shortcut) { b.copyCurrentPath() })
 	c.AddShortcut(shortcutFilter, func(fyne.Shortcut) { c.Focus(b.gallery.filterBox) })
 	c.AddShortcut(shortcutAnalogies, func(fyne.Shortcut) { b.nb.analogies.SetChecked(!b.nb.analogies.Checked) })
-	c.AddShortcut(shortcutMap, func(fyne.Shortcut) { b.showView(1 - b.nb.shownView) })
+	c.AddShortcut(shortcutMap, func(fyne.Shortcut) { b.toggleMap() })
+	c.AddShortcut(shortcutRelations, func(fyne.Shortcut) { b.showView(2) })
 }
 
 // The keyboard shortcuts, bound by InstallKeys and shown in the menus.
@@ -108,6 +111,7 @@ var (
 	shortcutAnalogies = &desktop.CustomShortcut{KeyName: fyne.KeyA, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
 	shortcutMap       = &desktop.CustomShortcut{KeyName: fyne.KeyM, Modifier: fyne.KeyModifierShortcutDefault}
 	shortcutOpen      = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutRelations = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
 )
 
 // TypedKey handles a key no widget took.
@@ -149,8 +153,60 @@ func (b *Browser) showDetails(title, text string) {
 	d.Show()
 }
 
-// showView shows the neighbours (0) or the similarity map (1).
+// showView shows the neighbours (0), the similarity map (1) or the
+// library by relation (2).
 func (b *Browser) showView(i int) {
 	b.nb.selectView(i)
 	b.loadMap()
+	b.loadRelations()
+}
+
+// toggleMap switches between the similarity map and the neighbours.
+func (b *Browser) toggleMap() {
+	if b.nb.shownView == 1 {
+		b.showView(0)
+	} else {
+		b.showView(1)
+	}
+}
+
+// loadRelations groups the library by relation in the background when
+// the "By relation" view is shown and the catalog changed since.
+func (b *Browser) loadRelations() {
+	if b.nb.shownView != 2 || !b.relStale || b.relLoading || b.src == nil {
+		return
+	}
+	vs, ok := b.src.(vectorSource)
+	si, known := b.spaces[engine.Relational]
+	if !ok || !known || !engine.CanExplain(si.Model) {
+		b.relv.setGroups(nil, nil, 0, nil)
+		b.relv.setNote("Browsing by relation needs the built-in relational encoder, which names the relations it sees; a plug-in does not.")
+		return
+	}
+	b.relStale, b.relLoading = false, true
+	b.relv.setNote("Grouping the library by relation…")
+	ids := make([]int64, 0, len(b.all))
+	for _, im := range b.all {
+		if im.Status == library.StatusIndexed {
+			ids = append(ids, im.ID)
+		}
+	}
+	model, byID := si.Model, b.byID
+	spawn(b.work, ticket{}, func() []relationGroup {
+		return relationGroups(ids, func(id int64) []float32 {
+			v, err := vs.Vector(id, engine.Relational)
+			if err != nil {
+				return nil // not analysed yet
+			}
+			return v
+		}, model, perRelation)
+	}, func(gs []relationGroup) {
+		b.relLoading = false
+		b.relv.setNote("The library grouped by the relations the built-in encoder names, the strongest examples first. Click a photo to see its neighbours.")
+		b.relv.setGroups(gs, byID, b.nb.rel.geo.w, b.thumbs)
+		b.debugf("relations groups=%d", len(gs))
+		if b.relStale {
+			b.loadRelations()
+		}
+	})
 }

@@ -43,6 +43,7 @@ type Browser struct {
 	gallery *galleryView
 	nb      *neighboursView
 	mapv    *mapView
+	relv    *relationsView
 	status  *statusBar
 	content fyne.CanvasObject
 
@@ -59,6 +60,9 @@ type Browser struct {
 	index        *indexRun // the indexing run, if any
 
 	reloading, reloadAgain bool // a catalog reload runs; another is due after it
+
+	// The relations view is out of date (the catalog changed since).
+	relStale, relLoading bool
 
 	// The match-strength scale of the library (nil: not made yet).
 	cal         *calibration
@@ -124,19 +128,26 @@ func (b *Browser) build() {
 	})
 	b.gallery.onShown = func(shown, _ int) { b.debugf("gallery %d", shown) }
 	b.mapv = newMapView(b.Show, b.hoverMap)
+	b.relv = newRelationsView(func(id int64) {
+		b.Show(id)
+		b.showView(0)
+	})
 	b.nb = newNeighboursView(neighbourActions{
 		back: b.Back, forward: b.Forward,
 		open: b.openCurrent, showInFolder: b.showCurrentInFolder, copyPath: b.copyCurrentPath, compare: b.showCompare,
 		analogies: func(bool) { b.refreshQuery() },
 		tapHit:    func(h hit) { b.Show(h.Image.ID) },
-		tab:       b.loadMap,
+		tab: func() {
+			b.loadMap()
+			b.loadRelations()
+		},
 		stack: func(h hit) {
 			b.showStack(fmt.Sprintf("%s and %d alike", baseName(h.Image.Path), len(h.Stack)), append([]library.Image{h.Image}, h.Stack...))
 		},
 		variants: func() { b.showStack("Variants of "+baseName(b.byID[b.query].Path), b.variants) },
 		size:     func(w float64) { b.app.Preferences().SetFloat(prefTileWidth, w) },
 		details:  b.showDetails,
-	}, b.mapv.content, tileWidthPref(b.app.Preferences()))
+	}, b.mapv.content, b.relv.content, tileWidthPref(b.app.Preferences()))
 	b.nb.analogyOn.SetText(fmt.Sprintf(analogyHint, topPercentOf(b.cfg.AnalogyTop)))
 
 	b.status = newStatusBar()
@@ -191,6 +202,9 @@ func (b *Browser) attach(src Source, spaces []engine.SpaceInfo) (old *tasks) {
 	b.all, b.byID, b.scanProblems = nil, map[int64]library.Image{}, nil
 	b.reloading, b.reloadAgain = false, false
 	b.cal, b.calibrating, b.recalibrate = nil, false, false
+	b.relStale, b.relLoading = true, false
+	b.relv.setGroups(nil, nil, 0, nil)
+	b.relv.setNote("")
 	b.hist.reset()
 	b.gallery.setLibrary(b.work, b.thumbs)
 	b.clearQuery()
@@ -275,6 +289,8 @@ func (b *Browser) setImages(ims []library.Image, fails []library.Image) {
 	ps = append(ps, b.scanProblems...)
 	b.status.setProblems(ps)
 	b.gallery.setImages(ims)
+	b.relStale = true
+	b.loadRelations()
 	b.updateHint()
 	b.calibrate()
 	if st := b.restore; st != nil && b.src != nil && b.src.Root() == st.root {

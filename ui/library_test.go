@@ -278,3 +278,67 @@ func TestSkippedListAndCounts(t *testing.T) {
 		t.Error("the long reason is not shown whole")
 	}
 }
+
+// Browse by relation groups real photos by the relations the built-in
+// encoder names, strongest first; a click makes a photo the query.
+func TestBrowseByRelation(t *testing.T) {
+	if _, err := engine.FindRuntime(""); err != nil {
+		t.Skipf("ONNX Runtime not installed (scripts/get-onnxruntime.sh): %v", err)
+	}
+	dir := t.TempDir()
+	names, _ := filepath.Glob(filepath.Join("..", "assets", "photos", "*.[jp][pn]g"))
+	for _, p := range names {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, filepath.Base(p)), data, 0o644)
+	}
+	a := test.NewTempApp(t)
+	w := test.NewTempWindow(t, widget.NewLabel(""))
+	b := newLoopBrowser(t, a, w, Config{K: 4, ThumbWorkers: 1})
+	w.SetContent(b.Content())
+	w.Resize(fyne.NewSize(1400, 900))
+	s := newLoopSession(t, b, func(int, []string) (*engine.Engine, error) { return cli.OpenEngine("", 1, nil) }, t.TempDir(), t.TempDir())
+	runs := 0
+	s.OnIndexed = func(library.Summary, error) { runs++ }
+	s.Open(dir)
+	waitUntil(t, b, "indexing", func() bool { return runs == 1 })
+	settle(b)
+
+	test.Tap(b.nb.views[2])
+	settle(b)
+	if len(b.relv.groups) == 0 || len(b.relv.tiles) == 0 {
+		t.Fatalf("no relation groups (%q)", b.relv.note.Text)
+	}
+	lib := s.library()
+	model := b.spaces[engine.Relational].Model
+	for _, g := range b.relv.groups {
+		if len(g.ids) == 0 || len(g.ids) > perRelation || g.total < len(g.ids) {
+			t.Errorf("%s: %d shown of %d", g.name, len(g.ids), g.total)
+		}
+		var last float32 = 2
+		for _, id := range g.ids {
+			v, err := lib.Vector(id, engine.Relational)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var strength float32 = -1
+			for _, r := range engine.RelationsOf(model, v) {
+				if r.Relation == g.name {
+					strength = r.Strength
+				}
+			}
+			if strength < 0 || strength > last {
+				t.Errorf("%s: photo %d has strength %v after %v", g.name, id, strength, last)
+			}
+			last = strength
+		}
+	}
+	first := b.relv.tiles[0]
+	test.Tap(first)
+	settle(b)
+	if b.query != first.hit.Image.ID || !b.nb.panes[0].Visible() || b.nb.rel.shown == 0 {
+		t.Errorf("a click on %s: query %d, neighbours shown %v", first.hit.Image.Path, b.query, b.nb.panes[0].Visible())
+	}
+}

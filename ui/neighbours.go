@@ -31,8 +31,8 @@ type neighboursView struct {
 	variants  *widget.Button
 	size      *widget.Slider
 	rel, vis  *column
-	views     [2]*widget.Button // Neighbours, Similarity map
-	panes     [2]fyne.CanvasObject
+	views     [3]*widget.Button // Neighbours, Similarity map, By relation
+	panes     [3]fyne.CanvasObject
 	shownView int
 	content   fyne.CanvasObject
 }
@@ -52,7 +52,7 @@ type neighbourActions struct {
 // analogyHint says what the analogies column holds.
 const analogyHint = "Analogies: among the %s of photos most relationally similar to this one, those that look least alike, least alike first."
 
-func newNeighboursView(do neighbourActions, mapPane fyne.CanvasObject, tileWidth float32) *neighboursView {
+func newNeighboursView(do neighbourActions, mapPane, relPane fyne.CanvasObject, tileWidth float32) *neighboursView {
 	v := &neighboursView{}
 	v.preview = canvas.NewImageFromImage(nil)
 	v.preview.FillMode = canvas.ImageFillContain
@@ -97,8 +97,9 @@ func newNeighboursView(do neighbourActions, mapPane fyne.CanvasObject, tileWidth
 	}
 	sizeRow := container.NewBorder(nil, nil, widget.NewIcon(theme.ZoomOutIcon()), widget.NewIcon(theme.ZoomInIcon()), v.size)
 	v.views[0] = widget.NewButtonWithIcon("Neighbours", theme.GridIcon(), func() { v.selectView(0); do.tab() })
-	v.views[1] = widget.NewButtonWithIcon("Similarity map", theme.MediaRecordIcon(), func() { v.selectView(1); do.tab() })
-	nav := container.NewBorder(nil, nil, container.NewHBox(v.views[0], v.views[1], v.analogies, v.variants), nil, sizeRow)
+	v.views[1] = widget.NewButtonWithIcon("Map", theme.MediaRecordIcon(), func() { v.selectView(1); do.tab() })
+	v.views[2] = widget.NewButtonWithIcon("Relations", theme.ListIcon(), func() { v.selectView(2); do.tab() })
+	nav := container.NewBorder(nil, nil, container.NewHBox(v.views[0], v.views[1], v.views[2], v.analogies, v.variants), nil, sizeRow)
 	info := container.NewVBox(v.title, v.details, container.NewHBox(v.back, v.fwd, open, show, cp, cmp), nav)
 	head := container.NewBorder(nil, nil, container.NewStack(v.preview, v.hint), nil, info)
 	v.rel = newColumn("Relationally similar", maxChips, tileWidth, do.tapHit, do.stack)
@@ -112,14 +113,15 @@ func newNeighboursView(do neighbourActions, mapPane fyne.CanvasObject, tileWidth
 		}
 	}
 	cols := container.NewGridWithColumns(2, v.rel.content, v.vis.content)
-	v.panes = [2]fyne.CanvasObject{cols, mapPane}
+	v.panes = [3]fyne.CanvasObject{cols, mapPane, relPane}
 	v.selectView(0)
-	v.content = container.NewBorder(head, nil, nil, nil, container.NewStack(cols, mapPane))
+	v.content = container.NewBorder(head, nil, nil, nil, container.NewStack(cols, mapPane, relPane))
 	return v
 }
 
-// selectView shows the neighbours (0) or the similarity map (1); the
-// caller then runs the tab action (loading the map).
+// selectView shows the neighbours (0), the similarity map (1) or the
+// library by relation (2); the caller then runs the tab action (loading
+// the map or the relations).
 func (v *neighboursView) selectView(i int) {
 	v.shownView = i
 	for j := range v.panes {

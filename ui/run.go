@@ -104,7 +104,8 @@ func mainMenu(a fyne.App, w fyne.Window, b *Browser, s *Session) *fyne.MainMenu 
 		item("Filter by name", shortcutFilter, func() { b.win.Canvas().Focus(b.gallery.filterBox) }),
 		item("Copy the photo's path", shortcutCopy, b.copyCurrentPath),
 		item("Toggle analogies", shortcutAnalogies, func() { b.nb.analogies.SetChecked(!b.nb.analogies.Checked) }),
-		item("Neighbours / similarity map", shortcutMap, func() { b.showView(1 - b.nb.shownView) }),
+		item("Neighbours / similarity map", shortcutMap, func() { b.toggleMap() }),
+		item("Browse by relation", shortcutRelations, func() { b.showView(2) }),
 		fyne.NewMenuItem("Compare with…", b.showCompare),
 	)
 	help := fyne.NewMenu("Help",
