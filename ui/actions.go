@@ -100,6 +100,7 @@ func (b *Browser) InstallKeys(c fyne.Canvas) {
 	c.AddShortcut(shortcutAnalogies, func(fyne.Shortcut) { b.nb.analogies.SetChecked(!b.nb.analogies.Checked) })
 	c.AddShortcut(shortcutMap, func(fyne.Shortcut) { b.toggleMap() })
 	c.AddShortcut(shortcutRelations, func(fyne.Shortcut) { b.showView(2) })
+	c.AddShortcut(shortcutMoodboard, func(fyne.Shortcut) { b.showMoodboard() })
 }
 
 // The keyboard shortcuts, bound by InstallKeys and shown in the menus.
@@ -112,6 +113,7 @@ var (
 	shortcutMap       = &desktop.CustomShortcut{KeyName: fyne.KeyM, Modifier: fyne.KeyModifierShortcutDefault}
 	shortcutOpen      = &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}
 	shortcutRelations = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutMoodboard = &desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: fyne.KeyModifierShortcutDefault}
 )
 
 // TypedKey handles a key no widget took.

@@ -341,4 +341,24 @@ func TestBrowseByRelation(t *testing.T) {
 	if b.query != first.hit.Image.ID || !b.nb.panes[0].Visible() || b.nb.rel.shown == 0 {
 		t.Errorf("a click on %s: query %d, neighbours shown %v", first.hit.Image.Path, b.query, b.nb.panes[0].Visible())
 	}
+	// A moodboard of real photos (RELVIEW_MOODBOARD_DIR keeps it: the
+	// docs' example is made so).
+	items, picked := b.moodboardItems()
+	var chosen []moodItem
+	for i, it := range items {
+		if picked[i] {
+			chosen = append(chosen, it)
+		}
+	}
+	out := os.Getenv("RELVIEW_MOODBOARD_DIR")
+	if out == "" {
+		out = t.TempDir()
+	}
+	var saved string
+	var err error
+	b.exportMoodboard(chosen, out, func(p string, e error) { saved, err = p, e })
+	settle(b)
+	if err != nil || saved == "" {
+		t.Errorf("moodboard: %q, %v", saved, err)
+	}
 }

@@ -2,7 +2,11 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -342,5 +346,62 @@ func TestStatusMessageOneLine(t *testing.T) {
 	b.status.message("Cannot index: ONNX Runtime was not found.\nLooked in:\n  a\n  b\n  c\nGet it with scripts/get-onnxruntime.sh")
 	if strings.Contains(b.status.label.Text, "\n") || b.status.content.MinSize().Height != before {
 		t.Errorf("status %q is %v tall (was %v)", b.status.label.Text, b.status.content.MinSize().Height, before)
+	}
+}
+
+// A moodboard of the query and its relational neighbours is one PNG with a
+// cell per photo, written into the folder picked; never into the photo
+// folder.
+func TestMoodboardExport(t *testing.T) {
+	b, _, src, _ := newTestBrowser(t, 3)
+	b.Show(src.id("stripes-red.png"))
+	settle(b)
+	items, picked := b.moodboardItems()
+	if len(items) != 7 || items[0].caption != "the query" || !picked[1] || picked[len(picked)-1] {
+		t.Fatalf("items %+v picked %v", items, picked)
+	}
+	var chosen []moodItem
+	for i, it := range items {
+		if picked[i] {
+			chosen = append(chosen, it)
+		}
+	}
+	dir := t.TempDir()
+	var got string
+	var gotErr error
+	b.exportMoodboard(chosen, dir, func(p string, err error) { got, gotErr = p, err })
+	settle(b)
+	if gotErr != nil {
+		t.Fatal(gotErr)
+	}
+	if filepath.Dir(got) != dir || !strings.HasPrefix(filepath.Base(got), "moodboard-stripes-red-") {
+		t.Fatalf("written to %s", got)
+	}
+	f, err := os.Open(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if st, _ := f.Stat(); st.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v", st.Mode().Perm())
+	}
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := img.Bounds().Dx(); w != moodMargin+4*(moodCell+moodMargin) {
+		t.Errorf("sheet is %d wide", w)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".moodboard-*")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+	// Into the photo folder (or below it): refused.
+	for _, into := range []string{"/fake", "/fake/boards"} {
+		gotErr = nil
+		b.exportMoodboard(chosen, into, func(_ string, err error) { gotErr = err })
+		settle(b)
+		if !errors.Is(gotErr, errIntoLibrary) {
+			t.Errorf("export into %s: %v", into, gotErr)
+		}
 	}
 }

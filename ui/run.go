@@ -92,7 +92,9 @@ func mainMenu(a fyne.App, w fyne.Window, b *Browser, s *Session) *fyne.MainMenu 
 	sampleItem := fyne.NewMenuItem("Open the sample library", s.OpenSample)
 	reindex := fyne.NewMenuItem("Refresh the index", s.Reindex)
 	settings := fyne.NewMenuItem("Settings…", func() { b.showSettings(s) })
-	file := fyne.NewMenu("File", openFolder, recent, sampleItem, fyne.NewMenuItemSeparator(), reindex, settings)
+	mood := fyne.NewMenuItem("Export a moodboard…", b.showMoodboard)
+	mood.Shortcut = shortcutMoodboard
+	file := fyne.NewMenu("File", openFolder, recent, sampleItem, fyne.NewMenuItemSeparator(), mood, fyne.NewMenuItemSeparator(), reindex, settings)
 	item := func(label string, sc fyne.Shortcut, f func()) *fyne.MenuItem {
 		it := fyne.NewMenuItem(label, f)
 		it.Shortcut = sc
