@@ -61,6 +61,11 @@ type Browser struct {
 
 	reloading, reloadAgain bool // a catalog reload runs; another is due after it
 
+	// Capture dates read from the photos' EXIF, by content hash (zero:
+	// the photo has none), for the date orders; one reading at a time.
+	takenByHash  map[string]time.Time
+	takenLoading bool
+
 	// The relations view is out of date (the catalog changed since).
 	relStale, relLoading bool
 
@@ -127,6 +132,7 @@ func (b *Browser) build() {
 		}
 	})
 	b.gallery.onShown = func(shown, _ int) { b.debugf("gallery %d", shown) }
+	b.gallery.onOrder = func(string) { b.loadTaken() }
 	b.mapv = newMapView(b.Show, b.hoverMap)
 	b.relv = newRelationsView(func(id int64) {
 		b.Show(id)
@@ -203,6 +209,7 @@ func (b *Browser) attach(src Source, spaces []engine.SpaceInfo) (old *tasks) {
 	b.reloading, b.reloadAgain = false, false
 	b.cal, b.calibrating, b.recalibrate = nil, false, false
 	b.relStale, b.relLoading = true, false
+	b.takenByHash, b.takenLoading = map[string]time.Time{}, false
 	b.relv.setGroups(nil, nil, 0, nil)
 	b.relv.setNote("")
 	b.hist.reset()
@@ -289,6 +296,7 @@ func (b *Browser) setImages(ims []library.Image, fails []library.Image) {
 	ps = append(ps, b.scanProblems...)
 	b.status.setProblems(ps)
 	b.gallery.setImages(ims)
+	b.loadTaken()
 	b.relStale = true
 	b.loadRelations()
 	b.updateHint()
@@ -300,6 +308,57 @@ func (b *Browser) setImages(ims []library.Image, fails []library.Image) {
 			b.showQuery(st.query)
 		}
 	}
+}
+
+// loadTaken reads, in the background, when the photos not read yet were
+// taken (EXIF), while the gallery sorts by date; the gallery then sorts by
+// it (photos without one by their file's time).
+func (b *Browser) loadTaken() {
+	if !b.gallery.dateOrder() || b.takenLoading || b.src == nil {
+		return
+	}
+	type job struct {
+		hash, path string
+	}
+	var jobs []job
+	for _, im := range b.all {
+		if _, done := b.takenByHash[im.Hash]; !done && im.Status == library.StatusIndexed {
+			jobs = append(jobs, job{im.Hash, b.src.AbsPath(im)})
+		}
+	}
+	if len(jobs) == 0 {
+		b.applyTaken()
+		return
+	}
+	b.takenLoading = true
+	b.status.message(fmt.Sprintf("Reading when %d photos were taken…", len(jobs)))
+	spawn(b.work, ticket{}, func() map[string]time.Time {
+		out := make(map[string]time.Time, len(jobs))
+		for _, j := range jobs {
+			t, _ := engine.CaptureTimeOfFile(j.path) // none: zero, the file's time serves
+			out[j.hash] = t
+		}
+		return out
+	}, func(got map[string]time.Time) {
+		b.takenLoading = false
+		for h, t := range got {
+			b.takenByHash[h] = t
+		}
+		b.applyTaken()
+		b.status.message(fmt.Sprintf("Sorted by when the photos were taken (EXIF), else by their files' time · %d photos", indexedCount(b.all)))
+		b.loadTaken() // photos that arrived meanwhile
+	})
+}
+
+// applyTaken gives the gallery the capture dates known, by image id.
+func (b *Browser) applyTaken() {
+	taken := make(map[int64]time.Time, len(b.all))
+	for _, im := range b.all {
+		if t := b.takenByHash[im.Hash]; !t.IsZero() {
+			taken[im.ID] = t
+		}
+	}
+	b.gallery.setTaken(taken)
 }
 
 // Hints of the neighbours pane while no photo is the query.

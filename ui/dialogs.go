@@ -73,7 +73,7 @@ func (b *Browser) showCompare() {
 	filter := widget.NewEntry()
 	filter.SetPlaceHolder("Filter by name")
 	filter.OnChanged = func(s string) {
-		filtered = arrange(candidates, s, sortName)
+		filtered = arrange(candidates, s, sortName, nil)
 		list.UnselectAll()
 		list.Refresh()
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -23,6 +24,7 @@ type galleryView struct {
 
 	all      []library.Image
 	shown    []library.Image
+	taken    map[int64]time.Time // when photos were taken (EXIF), as far as read; never modified, replaced
 	filter   string
 	order    string
 	selected int64 // the photo marked as selected (the query); 0: none
@@ -33,6 +35,7 @@ type galleryView struct {
 	thumbs *thumbLoader // its thumbnails
 
 	onPick  func(id int64)       // the user picked a photo
+	onOrder func(order string)   // the user picked a sort order
 	onShown func(shown, all int) // the gallery shows a new arrangement
 	unfocus func()               // arrow keys then move the selection, not the focus ring
 }
@@ -74,6 +77,9 @@ func newGalleryView(onPick func(int64), unfocus func()) *galleryView {
 		if s != g.order {
 			g.order = s
 			g.rearrange()
+			if g.onOrder != nil {
+				g.onOrder(s)
+			}
 		}
 	})
 	g.sortSelect.SetSelected(sortName)
@@ -88,11 +94,22 @@ func newGalleryView(onPick func(int64), unfocus func()) *galleryView {
 // arrangement still computed for the previous one is dropped.
 func (g *galleryView) setLibrary(ts *tasks, thumbs *thumbLoader) {
 	g.ts, g.thumbs = ts, thumbs
-	g.all, g.shown, g.selected = nil, nil, 0
+	g.all, g.shown, g.selected, g.taken = nil, nil, 0, nil
 	g.arranged.next()
 	g.grid.UnselectAll()
 	g.grid.Refresh()
 	g.countLabel.SetText("")
+}
+
+// dateOrder reports whether the gallery sorts by date.
+func (g *galleryView) dateOrder() bool { return g.order == sortNewest || g.order == sortOldest }
+
+// setTaken takes the capture dates read so far.
+func (g *galleryView) setTaken(taken map[int64]time.Time) {
+	g.taken = taken
+	if g.dateOrder() {
+		g.rearrange()
+	}
 }
 
 // setImages takes a new catalog listing.
@@ -105,12 +122,12 @@ func (g *galleryView) setImages(all []library.Image) {
 // background.
 func (g *galleryView) rearrange() {
 	tk := g.arranged.next()
-	all, filter, order := g.all, g.filter, g.order
+	all, filter, order, taken := g.all, g.filter, g.order, g.taken
 	if len(all) < 5000 || g.ts == nil {
-		g.setShown(arrange(all, filter, order))
+		g.setShown(arrange(all, filter, order, taken))
 		return
 	}
-	spawn(g.ts, tk, func() []library.Image { return arrange(all, filter, order) }, g.setShown)
+	spawn(g.ts, tk, func() []library.Image { return arrange(all, filter, order, taken) }, g.setShown)
 }
 
 func (g *galleryView) setShown(shown []library.Image) {

@@ -178,7 +178,7 @@ func BenchmarkGalleryScroll100k(bm *testing.B) {
 		steps := make([]time.Duration, 0, bm.N)
 		bm.ResetTimer()
 		for i := 0; i < bm.N; i++ {
-			shown := arrange(all, "", sortName) // in the background in the app
+			shown := arrange(all, "", sortName, nil) // in the background in the app
 			t0 := time.Now()
 			b.gallery.setShown(shown)
 			steps = append(steps, time.Since(t0))

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"image/png"
@@ -403,5 +404,75 @@ func TestMoodboardExport(t *testing.T) {
 		if !errors.Is(gotErr, errIntoLibrary) {
 			t.Errorf("export into %s: %v", into, gotErr)
 		}
+	}
+}
+
+// takenSource is the fake catalog whose files exist, some with an EXIF
+// capture date.
+type takenSource struct {
+	*fakeSource
+	dir string
+}
+
+func (s takenSource) AbsPath(im library.Image) string { return filepath.Join(s.dir, im.Path) }
+
+// exifHeader is the start of a JPEG whose EXIF says it was taken at when
+// (DateTimeOriginal in the Exif IFD, little-endian).
+func exifHeader(when string) []byte {
+	le := binary.LittleEndian
+	t := []byte("II*\x00\x08\x00\x00\x00")
+	t = le.AppendUint16(t, 1) // IFD0: the Exif IFD pointer
+	t = le.AppendUint16(t, 0x8769)
+	t = le.AppendUint16(t, 4)
+	t = le.AppendUint32(t, 1)
+	t = le.AppendUint32(t, 26)
+	t = le.AppendUint32(t, 0)
+	t = le.AppendUint16(t, 1) // Exif IFD at 26: DateTimeOriginal
+	t = le.AppendUint16(t, 0x9003)
+	t = le.AppendUint16(t, 2)
+	t = le.AppendUint32(t, 20)
+	t = le.AppendUint32(t, 44)
+	t = le.AppendUint32(t, 0)
+	t = append(t, when+"\x00"...)
+	seg := append([]byte("Exif\x00\x00"), t...)
+	out := []byte{0xFF, 0xD8, 0xFF, 0xE1}
+	out = binary.BigEndian.AppendUint16(out, uint16(len(seg)+2))
+	return append(append(out, seg...), 0xFF, 0xDA, 0, 2)
+}
+
+// "Newest first" sorts by when photos were taken (EXIF) where the file
+// says so, else by the file's time; the details line says "taken".
+func TestSortByCaptureDate(t *testing.T) {
+	b, _, _, _ := newTestBrowser(t, 3)
+	src := takenSource{newFakeSource(), t.TempDir()}
+	for _, im := range src.images {
+		var data []byte
+		switch im.Path {
+		case "stripes-red.png": // file time: the oldest; taken: the newest
+			data = exifHeader("2025:06:01 10:00:00")
+		case "checks-green.png":
+			data = exifHeader("2010:01:01 08:00:00")
+		default:
+			data = []byte("no exif")
+		}
+		os.WriteFile(filepath.Join(src.dir, im.Path), data, 0o644)
+	}
+	b.SetSource(src, fakeSpaces)
+	settle(b)
+	b.gallery.sortSelect.SetSelected(sortNewest)
+	settle(b)
+	var got []string
+	for _, im := range b.gallery.shown {
+		got = append(got, im.Path)
+	}
+	// stripes-red (taken 2025) first; the rest by file time (ids 9..2, 2024),
+	// then checks-green (taken 2010) last.
+	if got[0] != "stripes-red.png" || got[len(got)-1] != "checks-green.png" || got[1] != "ring-blue.png" {
+		t.Errorf("newest first: %v", got)
+	}
+	b.Show(src.id("stripes-red.png"))
+	settle(b)
+	if !strings.Contains(b.nb.details.Text, "taken 2025-06-01 10:00") {
+		t.Errorf("details %q", b.nb.details.Text)
 	}
 }

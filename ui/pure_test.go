@@ -75,7 +75,7 @@ func TestArrange(t *testing.T) {
 		{"dog cat", sortName, "c/cat-and-dog.jpg"},
 		{"zebra", sortName, ""},
 	} {
-		if got := paths(arrange(all, c.filter, c.order)); got != c.want {
+		if got := paths(arrange(all, c.filter, c.order, nil)); got != c.want {
 			t.Errorf("arrange(%q, %s) = %s, want %s", c.filter, c.order, got, c.want)
 		}
 	}

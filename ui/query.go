@@ -37,7 +37,7 @@ func (b *Browser) showQuery(id int64) {
 	if b.thumbs != nil {
 		thumb, _ = b.thumbs.cached(im)
 	}
-	b.nb.showQuery(im.Path, describe(im), "Searching…", thumb)
+	b.nb.showQuery(im.Path, describe(im, b.gallery.taken[im.ID]), "Searching…", thumb)
 	b.nb.setVariants(0)
 	b.gallery.selectInGrid(id, true)
 	b.updateNav()
@@ -257,13 +257,17 @@ func queryError(err error) string {
 }
 
 // describe is the details line of a photo: pixel size, file size, date.
-func describe(im library.Image) string {
+// taken is when it was taken (EXIF; zero: not known).
+func describe(im library.Image, taken time.Time) string {
 	parts := []string{}
 	if im.Width > 0 && im.Height > 0 {
 		parts = append(parts, fmt.Sprintf("%d×%d px", im.Width, im.Height))
 	}
 	parts = append(parts, humanize.Bytes(uint64(max(im.Size, 0))))
-	if !im.MTime.IsZero() {
+	switch {
+	case !taken.IsZero():
+		parts = append(parts, "taken "+taken.Format("2006-01-02 15:04"))
+	case !im.MTime.IsZero():
 		parts = append(parts, im.MTime.Format("2006-01-02 15:04"))
 	}
 	if im.Format != "" {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"time"
 
 	"relview/engine"
 	"relview/library"
@@ -93,7 +94,15 @@ var sortOrders = []string{sortName, sortNewest, sortOldest, sortLargest}
 
 // arrange filters images by a case-insensitive substring of their path
 // (every word of filter must occur) and sorts them; it returns a new slice.
-func arrange(all []library.Image, filter, order string) []library.Image {
+// The date orders use when a photo was taken (taken, from EXIF) where
+// known, else its file's time.
+func arrange(all []library.Image, filter, order string, taken map[int64]time.Time) []library.Image {
+	date := func(im library.Image) time.Time {
+		if t, ok := taken[im.ID]; ok {
+			return t
+		}
+		return im.MTime
+	}
 	words := strings.Fields(strings.ToLower(filter))
 	out := make([]library.Image, 0, len(all))
 	for _, im := range all {
@@ -118,9 +127,9 @@ func arrange(all []library.Image, filter, order string) []library.Image {
 	var less func(a, b library.Image) bool
 	switch order {
 	case sortNewest:
-		less = func(a, b library.Image) bool { return a.MTime.After(b.MTime) }
+		less = func(a, b library.Image) bool { return date(a).After(date(b)) }
 	case sortOldest:
-		less = func(a, b library.Image) bool { return a.MTime.Before(b.MTime) }
+		less = func(a, b library.Image) bool { return date(a).Before(date(b)) }
 	case sortLargest:
 		less = func(a, b library.Image) bool { return a.Width*a.Height > b.Width*b.Height }
 	default:
