@@ -138,10 +138,20 @@ func (m *simMap) CreateRenderer() fyne.WidgetRenderer {
 	}
 	r.bg.StrokeColor = theme.Color(theme.ColorNameSeparator)
 	r.bg.StrokeWidth = 1
-	for _, t := range []*canvas.Text{r.xLabel, r.yLabel, r.rLabel} {
+	for i := range r.ticks {
+		r.ticks[i] = canvas.NewText("", theme.Color(theme.ColorNameForeground))
+	}
+	for _, t := range append([]*canvas.Text{r.xLabel, r.yLabel, r.rLabel}, r.ticks[:]...) {
 		t.TextSize = theme.CaptionTextSize()
 	}
 	return r
+}
+
+// axisValues are the values at the ends of the axes: x from, x to, y
+// from, y to (cosine similarities).
+func (m *simMap) axisValues() [4]string {
+	f := func(v float32) string { return fmt.Sprintf("%.2f", v) }
+	return [4]string{f(m.x0), f(m.x1), f(m.y0), f(m.y1)}
 }
 
 type mapRenderer struct {
@@ -149,6 +159,7 @@ type mapRenderer struct {
 	bg, region             *canvas.Rectangle
 	xAxis, yAxis           *canvas.Line
 	xLabel, yLabel, rLabel *canvas.Text
+	ticks                  [4]*canvas.Text // the axis values: x from, x to, y from, y to
 	dots                   []*canvas.Circle
 }
 
@@ -165,6 +176,12 @@ func (r *mapRenderer) Layout(s fyne.Size) {
 	r.yAxis.Position1, r.yAxis.Position2 = fyne.NewPos(inset, inset), fyne.NewPos(inset, s.Height-inset)
 	r.xLabel.Move(fyne.NewPos(s.Width-inset-r.xLabel.MinSize().Width, s.Height-inset+2))
 	r.yLabel.Move(fyne.NewPos(inset+4, inset-r.yLabel.MinSize().Height-2))
+	// x: under the axis at both ends (the far end left of the label); y:
+	// left of the axis at both ends, turned into the margin.
+	r.ticks[0].Move(fyne.NewPos(inset, s.Height-inset+2))
+	r.ticks[1].Move(fyne.NewPos(s.Width-inset-r.xLabel.MinSize().Width-r.ticks[1].MinSize().Width-8, s.Height-inset+2))
+	r.ticks[2].Move(fyne.NewPos(2, s.Height-inset-r.ticks[2].MinSize().Height))
+	r.ticks[3].Move(fyne.NewPos(2, inset))
 	for i, p := range r.m.points {
 		if i >= len(r.dots) {
 			break
@@ -187,6 +204,9 @@ func (r *mapRenderer) Refresh() {
 		r.dots = append(r.dots, canvas.NewCircle(color.Black))
 	}
 	r.dots = r.dots[:len(r.m.points)]
+	for i, v := range r.m.axisValues() {
+		r.ticks[i].Text = v
+	}
 	fg := theme.Color(theme.ColorNamePrimary)
 	for i, d := range r.dots {
 		d.FillColor = fg
@@ -201,7 +221,7 @@ func (r *mapRenderer) Refresh() {
 }
 
 func (r *mapRenderer) Objects() []fyne.CanvasObject {
-	objs := []fyne.CanvasObject{r.bg, r.region, r.xAxis, r.yAxis, r.xLabel, r.yLabel, r.rLabel}
+	objs := []fyne.CanvasObject{r.bg, r.region, r.xAxis, r.yAxis, r.xLabel, r.yLabel, r.rLabel, r.ticks[0], r.ticks[1], r.ticks[2], r.ticks[3]}
 	for _, d := range r.dots {
 		objs = append(objs, d)
 	}

@@ -333,6 +333,17 @@ func TestMapHoverCaptionNotStale(t *testing.T) {
 	if b.mapv.info.Text != mapHint || b.mapv.thumb.id != -1 {
 		t.Errorf("after the click the caption is %q (thumb %d)", b.mapv.info.Text, b.mapv.thumb.id)
 	}
+	// The axes carry their values (the data's range).
+	r := test.WidgetRenderer(b.mapv.simMap).(*mapRenderer)
+	want := b.mapv.simMap.axisValues()
+	for i, tk := range r.ticks {
+		if tk.Text != want[i] || tk.Text == "" {
+			t.Errorf("axis value %d: %q, want %q", i, tk.Text, want[i])
+		}
+	}
+	if want[0] == want[1] || want[2] == want[3] {
+		t.Errorf("axis values %v", want)
+	}
 	b.hoverMap(src.id("ring-blue.png"))
 	b.hoverMap(-1)
 	if b.mapv.info.Text != mapHint {
