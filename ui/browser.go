@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"image"
 	"io"
 	"sync"
 	"time"
@@ -79,6 +80,10 @@ type Browser struct {
 	// new encoders or threads); nil: none.
 	restore *queryState
 
+	// The tile whose larger preview is shown (nil: none).
+	hoverGen generation
+	hovered  *neighbourTile
+
 	// The query.
 	hist       *history
 	query      int64           // the photo shown; 0: none
@@ -153,6 +158,7 @@ func (b *Browser) build() {
 		variants: func() { b.showStack("Variants of "+baseName(b.byID[b.query].Path), b.variants) },
 		size:     func(w float64) { b.app.Preferences().SetFloat(prefTileWidth, w) },
 		details:  b.showDetails,
+		hover:    b.hoverTile,
 	}, b.mapv.content, b.relv.content, tileWidthPref(b.app.Preferences()))
 	b.nb.analogyOn.SetText(fmt.Sprintf(analogyHint, topPercentOf(b.cfg.AnalogyTop)))
 
@@ -361,6 +367,58 @@ func (b *Browser) applyTaken() {
 	b.gallery.setTaken(taken)
 }
 
+// hoverPreview is the size of the larger preview of a hovered tile.
+var hoverPreview = fyne.NewSize(420, 315)
+
+// hoverTile shows (in) or hides a larger preview of a tile's photo beside
+// it, over the panes: the thumbnail at once, the photo itself when
+// decoded.
+func (b *Browser) hoverTile(t *neighbourTile, in bool) {
+	tk := b.hoverGen.next()
+	if !in {
+		if b.hovered == t {
+			b.hideHover()
+		}
+		return
+	}
+	b.hovered = t
+	drv := fyne.CurrentApp().Driver()
+	lay := b.nb.hoverLay
+	at := drv.AbsolutePositionForObject(t).Subtract(drv.AbsolutePositionForObject(lay))
+	area := lay.Size()
+	size := fyne.NewSize(min(hoverPreview.Width, area.Width), min(hoverPreview.Height, area.Height))
+	// Beside the tile, on the side with room, inside the panes.
+	x := at.X + t.Size().Width + 8
+	if x+size.Width > area.Width {
+		x = at.X - size.Width - 8
+	}
+	y := min(max(at.Y-size.Height/4, 0), max(area.Height-size.Height, 0))
+	pos := fyne.NewPos(max(x, 0), y)
+	b.nb.showHover(t.thumb.img.Image, pos, size)
+	src, im := b.src, t.hit.Image
+	if src == nil {
+		return
+	}
+	spawn(b.work, tk, func() image.Image {
+		img, err := src.Preview(im, 640)
+		if err != nil {
+			return nil
+		}
+		return img
+	}, func(img image.Image) {
+		if img != nil && b.hovered == t {
+			b.nb.showHover(img, pos, size)
+		}
+	})
+}
+
+// hideHover hides the hover preview.
+func (b *Browser) hideHover() {
+	b.hovered = nil
+	b.hoverGen.next()
+	b.nb.showHover(nil, fyne.Position{}, fyne.Size{})
+}
+
 // Hints of the neighbours pane while no photo is the query.
 const (
 	hintPick  = "Click a photo to see its relationally similar neighbours beside its visually similar ones."
@@ -464,6 +522,7 @@ func (b *Browser) updateNav() {
 
 // clearQuery shows no query.
 func (b *Browser) clearQuery() {
+	b.hideHover()
 	b.query = 0
 	b.external = ""
 	b.variants = nil

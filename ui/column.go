@@ -20,6 +20,7 @@ type column struct {
 	geo     tileGeometry
 	onTap   func(hit)
 	onStack func(hit)
+	onHover func(t *neighbourTile, in bool)
 	content fyne.CanvasObject
 	shown   int
 	side    *fyne.Container // a control beside the title
@@ -63,6 +64,7 @@ func newColumn(title string, chips int, width float32, onTap, onStack func(hit))
 func (c *column) setHits(hits []hit, l *thumbLoader) {
 	for len(c.tiles) < len(hits) {
 		t := newNeighbourTile(c.geo, c.onTap, c.onStack)
+		t.onHover = c.onHover
 		c.tiles = append(c.tiles, t)
 	}
 	c.list.RemoveAll()

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"relview/engine"
@@ -234,5 +235,44 @@ func TestVariantsStacked(t *testing.T) {
 	test.Tap(b.nb.variants)
 	if top := w.Canvas().Overlays().Top(); top == nil {
 		t.Error("the variants button opened nothing")
+	}
+}
+
+// Hovering a tile shows a larger preview beside it, over the panes, which
+// leaves the tiles tappable; leaving hides it.
+func TestHoverPreview(t *testing.T) {
+	b, w, src := newGridBrowser(t, 200, fyne.NewSize(1600, 970))
+	_ = src
+	b.Show(3)
+	settle(b)
+	tile := b.nb.vis.tiles[0]
+	tile.MouseIn(&desktop.MouseEvent{})
+	settle(b)
+	box := b.nb.hoverBox
+	if !box.Visible() || b.nb.hoverImg.Image == nil {
+		t.Fatal("no preview on hover")
+	}
+	if box.Size().Width <= tile.Size().Width {
+		t.Errorf("preview %v is not larger than the tile %v", box.Size(), tile.Size())
+	}
+	drv := fyne.CurrentApp().Driver()
+	tp, bp := drv.AbsolutePositionForObject(tile), drv.AbsolutePositionForObject(box)
+	if bp.X < tp.X+tile.Size().Width && bp.X+box.Size().Width > tp.X && bp.Y < tp.Y+tile.Size().Height && bp.Y+box.Size().Height > tp.Y {
+		t.Errorf("the preview at %v %v covers the tile at %v %v", bp, box.Size(), tp, tile.Size())
+	}
+	// A tap on the hovered tile still reaches it.
+	want := tile.hit.Image.ID
+	test.TapCanvas(w.Canvas(), tp.Add(fyne.NewPos(10, 10)))
+	settle(b)
+	if b.query != want {
+		t.Errorf("tap with the preview shown: query %d, want %d", b.query, want)
+	}
+	if box.Visible() {
+		t.Error("the preview stayed after the query changed")
+	}
+	b.nb.vis.tiles[1].MouseIn(&desktop.MouseEvent{})
+	b.nb.vis.tiles[1].MouseOut()
+	if box.Visible() {
+		t.Error("the preview stayed after the pointer left")
 	}
 }

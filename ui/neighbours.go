@@ -31,6 +31,9 @@ type neighboursView struct {
 	variants  *widget.Button
 	size      *widget.Slider
 	rel, vis  *column
+	hoverImg  *canvas.Image     // the larger preview of the tile under the pointer
+	hoverBox  *fyne.Container   // its frame, placed by hand over the panes
+	hoverLay  *fyne.Container   // the layer above the panes that holds it
 	views     [3]*widget.Button // Neighbours, Similarity map, By relation
 	panes     [3]fyne.CanvasObject
 	shownView int
@@ -47,6 +50,7 @@ type neighbourActions struct {
 	variants                                             func() // the query's variants
 	size                                                 func(float64)
 	details                                              func(title, text string)
+	hover                                                func(t *neighbourTile, in bool)
 }
 
 // analogyHint says what the analogies column holds.
@@ -106,6 +110,7 @@ func newNeighboursView(do neighbourActions, mapPane, relPane fyne.CanvasObject, 
 	v.rel.setExtra(nil, v.analogyOn)
 	v.vis = newColumn("Visually similar", 0, tileWidth, do.tapHit, do.stack)
 	for _, c := range []*column{v.rel, v.vis} {
+		c.onHover = do.hover
 		c.info.OnTapped = func() {
 			if do.details != nil {
 				do.details(c.title.Text, c.details)
@@ -115,7 +120,17 @@ func newNeighboursView(do neighbourActions, mapPane, relPane fyne.CanvasObject, 
 	cols := container.NewGridWithColumns(2, v.rel.content, v.vis.content)
 	v.panes = [3]fyne.CanvasObject{cols, mapPane, relPane}
 	v.selectView(0)
-	v.content = container.NewBorder(head, nil, nil, nil, container.NewStack(cols, mapPane, relPane))
+	// The hover preview: a picture over the panes, never in the way of a
+	// tap (a canvas image takes no events).
+	v.hoverImg = canvas.NewImageFromImage(nil)
+	v.hoverImg.FillMode = canvas.ImageFillContain
+	frame := canvas.NewRectangle(theme.Color(theme.ColorNameOverlayBackground))
+	frame.StrokeColor = theme.Color(theme.ColorNameSeparator)
+	frame.StrokeWidth = 1
+	v.hoverBox = container.NewStack(frame, container.NewPadded(v.hoverImg))
+	v.hoverBox.Hide()
+	v.hoverLay = container.NewWithoutLayout(v.hoverBox)
+	v.content = container.NewBorder(head, nil, nil, nil, container.NewStack(cols, mapPane, relPane, v.hoverLay))
 	return v
 }
 
@@ -134,6 +149,20 @@ func (v *neighboursView) selectView(i int) {
 		}
 		v.views[j].Refresh()
 	}
+}
+
+// showHover shows img in a box of size at pos (relative to the panes);
+// nil hides it.
+func (v *neighboursView) showHover(img image.Image, pos fyne.Position, size fyne.Size) {
+	if img == nil {
+		v.hoverBox.Hide()
+		return
+	}
+	v.hoverImg.Image = img
+	v.hoverImg.Refresh()
+	v.hoverBox.Move(pos)
+	v.hoverBox.Resize(size)
+	v.hoverBox.Show()
 }
 
 // mapShown reports whether the similarity map is shown.

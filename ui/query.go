@@ -27,6 +27,7 @@ func (b *Browser) showQuery(id int64) {
 	if !ok {
 		return
 	}
+	b.hideHover()
 	b.query = id
 	b.external = ""
 	b.variants = nil

@@ -84,6 +84,7 @@ type neighbourTile struct {
 	fill      float32 // of the bar, 0..1
 	onTap     func(hit)
 	onStack   func(hit) // tap on the stack badge
+	onHover   func(t *neighbourTile, in bool)
 	hasHit    bool
 	full      string   // the name before shortening
 	chipTexts []string // before shortening
@@ -294,9 +295,27 @@ func (t *neighbourTile) Tapped(ev *fyne.PointEvent) {
 // Cursor shows a hand over a tile.
 func (t *neighbourTile) Cursor() desktop.Cursor { return desktop.PointerCursor }
 
+// MouseIn shows a larger preview of the photo beside the tile.
+func (t *neighbourTile) MouseIn(*desktop.MouseEvent) {
+	if t.hasHit && t.onHover != nil {
+		t.onHover(t, true)
+	}
+}
+
+// MouseMoved does nothing: the preview stays while the pointer is in.
+func (t *neighbourTile) MouseMoved(*desktop.MouseEvent) {}
+
+// MouseOut hides the preview.
+func (t *neighbourTile) MouseOut() {
+	if t.onHover != nil {
+		t.onHover(t, false)
+	}
+}
+
 var (
 	_ fyne.Tappable      = (*neighbourTile)(nil)
 	_ desktop.Cursorable = (*neighbourTile)(nil)
+	_ desktop.Hoverable  = (*neighbourTile)(nil)
 )
 
 // whyNames are the names of the relations in why.
