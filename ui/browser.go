@@ -135,7 +135,8 @@ func (b *Browser) build() {
 		if c := b.win.Canvas(); c != nil {
 			c.Unfocus()
 		}
-	})
+	}, galleryWidthPref(b.app.Preferences()))
+	b.gallery.onZoom = func(w float64) { b.app.Preferences().SetFloat(prefGalleryWidth, w) }
 	b.gallery.onShown = func(shown, _ int) { b.debugf("gallery %d", shown) }
 	b.gallery.onOrder = func(string) { b.loadTaken() }
 	b.mapv = newMapView(b.Show, b.hoverMap)

@@ -346,3 +346,29 @@ func TestMenusShortcutsAndHelp(t *testing.T) {
 	}
 	_ = d
 }
+
+// The gallery zooms: larger thumbnails, fewer columns; the size is
+// remembered.
+func TestGalleryZoomRemembered(t *testing.T) {
+	b, _, src, _ := newTestBrowser(t, 3)
+	before := b.gallery.columns()
+	b.gallery.zoom.SetValue(260)
+	b.gallery.zoom.OnChangeEnded(260)
+	if after := b.gallery.columns(); after >= before {
+		t.Errorf("zoomed in: %d columns (were %d)", after, before)
+	}
+	if got := galleryWidthPref(b.app.Preferences()); got != 260 {
+		t.Errorf("remembered %v", got)
+	}
+	// The cells are the new size and still show the photos.
+	b.gallery.grid.ScrollTo(b.gallery.indexOf(src.id("ring-red.png")))
+	tapGalleryCell(t, b.win, src.id("ring-red.png"))
+	settle(b)
+	if b.query != src.id("ring-red.png") {
+		t.Errorf("query %d after zooming", b.query)
+	}
+	b2 := newLoopBrowser(t, b.app, b.win, Config{})
+	if b2.gallery.cellSize.Width != 260 {
+		t.Errorf("a new window's gallery starts at %v", b2.gallery.cellSize)
+	}
+}

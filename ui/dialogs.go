@@ -144,6 +144,15 @@ const defaultAnalogyTop = 0.05
 // topPercentOf words a share: 0.05 → "5 %".
 func topPercentOf(share float64) string { return fmt.Sprintf("%.0f %%", 100*share) }
 
+// prefGalleryWidth is the gallery's remembered thumbnail width.
+const prefGalleryWidth = "galleryTileWidth"
+
+// galleryWidthPref is the remembered thumbnail width of the gallery.
+func galleryWidthPref(p fyne.Preferences) float32 {
+	w := p.FloatWithFallback(prefGalleryWidth, float64(galleryThumb.Width))
+	return float32(min(max(w, minGalleryWidth), maxGalleryWidth))
+}
+
 // tileWidthPref is the remembered tile width of the neighbour grids.
 func tileWidthPref(p fyne.Preferences) float32 {
 	w := p.FloatWithFallback(prefTileWidth, defaultTileWidth)

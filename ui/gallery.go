@@ -20,6 +20,8 @@ type galleryView struct {
 	filterBox  *filterEntry
 	sortSelect *widget.Select
 	countLabel *widget.Label
+	zoom       *widget.Slider
+	cellSize   fyne.Size // the thumbnails' size
 	content    fyne.CanvasObject
 
 	all      []library.Image
@@ -36,15 +38,27 @@ type galleryView struct {
 
 	onPick  func(id int64)       // the user picked a photo
 	onOrder func(order string)   // the user picked a sort order
+	onZoom  func(width float64)  // the user zoomed
 	onShown func(shown, all int) // the gallery shows a new arrangement
 	unfocus func()               // arrow keys then move the selection, not the focus ring
 }
 
-func newGalleryView(onPick func(int64), unfocus func()) *galleryView {
-	g := &galleryView{order: sortName, onPick: onPick, unfocus: unfocus}
+// Thumbnail widths of the gallery's zoom.
+const (
+	minGalleryWidth = 96
+	maxGalleryWidth = 320
+)
+
+// gallerySize is the thumbnail size of the gallery at width w (6:5).
+func gallerySize(w float32) fyne.Size {
+	return fyne.NewSize(w, w*galleryThumb.Height/galleryThumb.Width)
+}
+
+func newGalleryView(onPick func(int64), unfocus func(), width float32) *galleryView {
+	g := &galleryView{order: sortName, onPick: onPick, unfocus: unfocus, cellSize: gallerySize(width)}
 	g.grid = widget.NewGridWrap(
 		func() int { return len(g.shown) },
-		func() fyne.CanvasObject { return newGalleryCell() },
+		func() fyne.CanvasObject { return newGalleryCellSized(g.cellSize) },
 		func(i widget.GridWrapItemID, o fyne.CanvasObject) {
 			if i < 0 || i >= len(g.shown) {
 				return
@@ -85,8 +99,19 @@ func newGalleryView(onPick func(int64), unfocus func()) *galleryView {
 	g.sortSelect.SetSelected(sortName)
 	g.countLabel = widget.NewLabel("")
 	g.countLabel.SizeName = theme.SizeNameCaptionText
+	g.zoom = widget.NewSlider(minGalleryWidth, maxGalleryWidth)
+	g.zoom.Step = 8
+	g.zoom.SetValue(float64(width))
+	g.zoom.OnChangeEnded = func(w float64) {
+		g.setZoom(float32(w))
+		if g.onZoom != nil {
+			g.onZoom(w)
+		}
+	}
 	top := container.NewBorder(nil, nil, nil, g.sortSelect, g.filterBox)
-	g.content = container.NewBorder(top, g.countLabel, nil, nil, g.grid)
+	zoom := container.NewBorder(nil, nil, widget.NewIcon(theme.ZoomOutIcon()), widget.NewIcon(theme.ZoomInIcon()), g.zoom)
+	bottom := container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(160, g.zoom.MinSize().Height), zoom), g.countLabel)
+	g.content = container.NewBorder(top, bottom, nil, nil, g.grid)
 	return g
 }
 
@@ -99,6 +124,17 @@ func (g *galleryView) setLibrary(ts *tasks, thumbs *thumbLoader) {
 	g.grid.UnselectAll()
 	g.grid.Refresh()
 	g.countLabel.SetText("")
+}
+
+// setZoom sets the thumbnails' width.
+func (g *galleryView) setZoom(w float32) {
+	g.cellSize = gallerySize(w)
+	g.grid.Refresh() // measures the new cells
+	// The grid caches its column count until it is resized: a resize to
+	// its own size counts them anew.
+	g.grid.Resize(g.grid.Size())
+	g.grid.Refresh()
+	g.selectInGrid(g.selected, true)
 }
 
 // dateOrder reports whether the gallery sorts by date.

@@ -98,10 +98,15 @@ type galleryCell struct {
 	widget.BaseWidget
 	thumb *thumbView
 	name  *widget.Label
+	width float32 // of the thumbnail
 }
 
-func newGalleryCell() *galleryCell {
-	c := &galleryCell{thumb: newThumbView(galleryThumb), name: widget.NewLabel("")}
+func newGalleryCell() *galleryCell { return newGalleryCellSized(galleryThumb) }
+
+// newGalleryCellSized is a cell whose thumbnail has size (the gallery's
+// zoom).
+func newGalleryCellSized(size fyne.Size) *galleryCell {
+	c := &galleryCell{thumb: newThumbView(size), name: widget.NewLabel(""), width: size.Width}
 	// No Fyne truncation: it shapes the text anew, font set-up included,
 	// on every SetText, which made scrolling a large gallery cost ~3.6 ms
 	// per page on the UI thread (BenchmarkGalleryScroll100k); setName
@@ -114,7 +119,7 @@ func newGalleryCell() *galleryCell {
 
 // setName shows a file name, shortened in the middle to fit the cell.
 func (c *galleryCell) setName(name string) {
-	limit := galleryThumb.Width - 2*theme.InnerPadding()
+	limit := c.width - 2*theme.InnerPadding()
 	c.name.SetText(galleryNames().fit(name, limit))
 }
 
