@@ -372,3 +372,41 @@ func TestGalleryZoomRemembered(t *testing.T) {
 		t.Errorf("a new window's gallery starts at %v", b2.gallery.cellSize)
 	}
 }
+
+// The gallery shows the library's folders: picking one shows its photos
+// (with its subfolders'); the count says so.
+func TestGalleryFolders(t *testing.T) {
+	b, _, _, _ := newTestBrowser(t, 3)
+	if b.gallery.folderSel.Visible() {
+		t.Fatal("a folder menu for a library without folders")
+	}
+	src := newFakeSource()
+	for i := range src.images {
+		switch {
+		case i < 3:
+			src.images[i].Path = "2024/spring/" + src.images[i].Path
+		case i < 5:
+			src.images[i].Path = "2024/" + src.images[i].Path
+		case i < 7:
+			src.images[i].Path = "scans/" + src.images[i].Path
+		}
+	}
+	b.SetSource(src, fakeSpaces)
+	settle(b)
+	if !b.gallery.folderSel.Visible() || strings.Join(b.gallery.folderSel.Options, ",") != "All folders,2024/,2024/spring/,scans/" {
+		t.Fatalf("folders %v", b.gallery.folderSel.Options)
+	}
+	b.gallery.folderSel.SetSelected("2024/")
+	if len(b.gallery.shown) != 5 || b.gallery.countLabel.Text != "5 of 9 photos match “2024/”" {
+		t.Errorf("2024/: %d shown, %q", len(b.gallery.shown), b.gallery.countLabel.Text)
+	}
+	b.gallery.folderSel.SetSelected("2024/spring/")
+	test.Type(b.gallery.filterBox, "red")
+	if len(b.gallery.shown) != 1 || !strings.HasPrefix(b.gallery.shown[0].Path, "2024/spring/") {
+		t.Errorf("2024/spring/ + red: %v", b.gallery.shown)
+	}
+	b.gallery.folderSel.SetSelected(allFolders)
+	if len(b.gallery.shown) != 3 {
+		t.Errorf("all folders + red: %d", len(b.gallery.shown))
+	}
+}

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fmt"
+	"path"
+	"sort"
 	"strings"
 	"time"
 
@@ -19,6 +21,7 @@ type galleryView struct {
 	grid       *widget.GridWrap
 	filterBox  *filterEntry
 	sortSelect *widget.Select
+	folderSel  *widget.Select // the folders of the library (shown when there are several)
 	countLabel *widget.Label
 	zoom       *widget.Slider
 	cellSize   fyne.Size // the thumbnails' size
@@ -28,6 +31,7 @@ type galleryView struct {
 	shown    []library.Image
 	taken    map[int64]time.Time // when photos were taken (EXIF), as far as read; never modified, replaced
 	filter   string
+	folder   string // "" : all folders
 	order    string
 	selected int64 // the photo marked as selected (the query); 0: none
 	arranged generation
@@ -108,7 +112,15 @@ func newGalleryView(onPick func(int64), unfocus func(), width float32) *galleryV
 			g.onZoom(w)
 		}
 	}
-	top := container.NewBorder(nil, nil, nil, g.sortSelect, g.filterBox)
+	g.folderSel = widget.NewSelect(nil, func(s string) {
+		f := folderOf(s)
+		if f != g.folder {
+			g.folder = f
+			g.rearrange()
+		}
+	})
+	g.folderSel.Hide()
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(g.folderSel, g.sortSelect), g.filterBox)
 	zoom := container.NewBorder(nil, nil, widget.NewIcon(theme.ZoomOutIcon()), widget.NewIcon(theme.ZoomInIcon()), g.zoom)
 	bottom := container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(160, g.zoom.MinSize().Height), zoom), g.countLabel)
 	g.content = container.NewBorder(top, bottom, nil, nil, g.grid)
@@ -119,7 +131,7 @@ func newGalleryView(onPick func(int64), unfocus func(), width float32) *galleryV
 // arrangement still computed for the previous one is dropped.
 func (g *galleryView) setLibrary(ts *tasks, thumbs *thumbLoader) {
 	g.ts, g.thumbs = ts, thumbs
-	g.all, g.shown, g.selected, g.taken = nil, nil, 0, nil
+	g.all, g.shown, g.selected, g.taken, g.folder = nil, nil, 0, nil, ""
 	g.arranged.next()
 	g.grid.UnselectAll()
 	g.grid.Refresh()
@@ -151,14 +163,68 @@ func (g *galleryView) setTaken(taken map[int64]time.Time) {
 // setImages takes a new catalog listing.
 func (g *galleryView) setImages(all []library.Image) {
 	g.all = all
+	g.setFolders(all)
 	g.rearrange()
+}
+
+// allFolders is the folder menu's first entry.
+const allFolders = "All folders"
+
+// folderOf is the folder a folder-menu entry names ("" : all).
+func folderOf(entry string) string {
+	if entry == allFolders || entry == "" {
+		return ""
+	}
+	return strings.TrimSuffix(entry, "/")
+}
+
+// setFolders fills the folder menu with the library's folders (each with
+// its subfolders' photos); hidden when all photos are in one folder.
+func (g *galleryView) setFolders(all []library.Image) {
+	set := map[string]bool{}
+	for _, im := range all {
+		for d := path.Dir(im.Path); d != "." && d != "/"; d = path.Dir(d) {
+			set[d] = true
+		}
+	}
+	if len(set) == 0 {
+		g.folderSel.Hide()
+		g.folder = ""
+		return
+	}
+	opts := []string{allFolders}
+	for d := range set {
+		opts = append(opts, d+"/")
+	}
+	sort.Strings(opts[1:])
+	g.folderSel.Options = opts
+	if g.folder == "" || !set[g.folder] {
+		g.folder = ""
+		g.folderSel.Selected = allFolders
+	}
+	g.folderSel.Refresh()
+	g.folderSel.Show()
+}
+
+// inFolder is the photos of all in folder or below it ("" : all).
+func inFolder(all []library.Image, folder string) []library.Image {
+	if folder == "" {
+		return all
+	}
+	out := make([]library.Image, 0, len(all))
+	for _, im := range all {
+		if strings.HasPrefix(im.Path, folder+"/") {
+			out = append(out, im)
+		}
+	}
+	return out
 }
 
 // rearrange filters and sorts the gallery; for large catalogs in the
 // background.
 func (g *galleryView) rearrange() {
 	tk := g.arranged.next()
-	all, filter, order, taken := g.all, g.filter, g.order, g.taken
+	all, filter, order, taken := inFolder(g.all, g.folder), g.filter, g.order, g.taken
 	if len(all) < 5000 || g.ts == nil {
 		g.setShown(arrange(all, filter, order, taken))
 		return
@@ -170,7 +236,11 @@ func (g *galleryView) setShown(shown []library.Image) {
 	g.shown = shown
 	g.grid.Refresh()
 	g.selectInGrid(g.selected, false) // keep the user's scroll position
-	g.countLabel.SetText(countText(len(g.shown), indexedCount(g.all), g.filter))
+	filter := g.filter
+	if g.folder != "" {
+		filter = strings.TrimSpace(g.folder + "/ " + filter)
+	}
+	g.countLabel.SetText(countText(len(g.shown), indexedCount(g.all), filter))
 	if g.onShown != nil {
 		g.onShown(len(g.shown), len(g.all))
 	}
