@@ -177,11 +177,11 @@ func (r *mapRenderer) Layout(s fyne.Size) {
 	r.xLabel.Move(fyne.NewPos(s.Width-inset-r.xLabel.MinSize().Width, s.Height-inset+2))
 	r.yLabel.Move(fyne.NewPos(inset+4, inset-r.yLabel.MinSize().Height-2))
 	// x: under the axis at both ends (the far end left of the label); y:
-	// left of the axis at both ends, turned into the margin.
+	// inside the axis at both ends (the top one under the region's label).
 	r.ticks[0].Move(fyne.NewPos(inset, s.Height-inset+2))
 	r.ticks[1].Move(fyne.NewPos(s.Width-inset-r.xLabel.MinSize().Width-r.ticks[1].MinSize().Width-8, s.Height-inset+2))
-	r.ticks[2].Move(fyne.NewPos(2, s.Height-inset-r.ticks[2].MinSize().Height))
-	r.ticks[3].Move(fyne.NewPos(2, inset))
+	r.ticks[2].Move(fyne.NewPos(inset+4, s.Height-inset-r.ticks[2].MinSize().Height-2))
+	r.ticks[3].Move(fyne.NewPos(inset+4, inset+2+r.rLabel.MinSize().Height))
 	for i, p := range r.m.points {
 		if i >= len(r.dots) {
 			break

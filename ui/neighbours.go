@@ -99,7 +99,10 @@ func newNeighboursView(do neighbourActions, mapPane, relPane fyne.CanvasObject, 
 			do.size(w)
 		}
 	}
-	sizeRow := container.NewBorder(nil, nil, widget.NewIcon(theme.ZoomOutIcon()), widget.NewIcon(theme.ZoomInIcon()), v.size)
+	// The tile size: a slider never narrower than 110 (beside the icon that
+	// says what it does).
+	sizeRow := container.NewBorder(nil, nil, widget.NewIcon(theme.ZoomInIcon()), nil,
+		container.NewStack(container.NewGridWrap(fyne.NewSize(110, v.size.MinSize().Height)), v.size))
 	v.views[0] = widget.NewButtonWithIcon("Neighbours", theme.GridIcon(), func() { v.selectView(0); do.tab() })
 	v.views[1] = widget.NewButtonWithIcon("Map", theme.MediaRecordIcon(), func() { v.selectView(1); do.tab() })
 	v.views[2] = widget.NewButtonWithIcon("Relations", theme.ListIcon(), func() { v.selectView(2); do.tab() })
