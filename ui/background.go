@@ -106,22 +106,6 @@ func (ts *tasks) do(f func()) {
 	})
 }
 
-// begin counts long work (an indexing run) as one result pending from now
-// until end posts its final result, so that whoever waits for the group's
-// results (busy) waits for that one too, not only for the updates the work
-// has posted so far. Call begin on the UI thread, end once, off it.
-func (ts *tasks) begin() (end func(final func())) {
-	ts.pending.Add(1)
-	return func(final func()) {
-		ts.post(func() {
-			ts.pending.Add(-1)
-			if !ts.closed.Load() {
-				final()
-			}
-		})
-	}
-}
-
 // busy is the number of results not yet applied or dropped.
 func (ts *tasks) busy() int64 { return ts.pending.Load() }
 

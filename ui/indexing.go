@@ -33,7 +33,6 @@ func (b *Browser) StartIndexing(ix Indexer, onDone func(library.Summary, error))
 	b.status.setRunning(true)
 	b.status.message("Scanning the folder…")
 	ts.running.Add(1)
-	end := ts.begin()
 	go func() {
 		defer ts.running.Done()
 		defer close(run.done)
@@ -64,7 +63,7 @@ func (b *Browser) StartIndexing(ix Indexer, onDone func(library.Summary, error))
 				ts.do(b.Reload)
 			}
 		})
-		end(func() {
+		ts.do(func() {
 			b.debugf("indexed %d (scanned %d, unchanged %d, failed %d) in %s", sum.Indexed, sum.Scanned, sum.Unchanged, sum.Failed, sum.Elapsed.Round(time.Millisecond))
 			if b.index == run {
 				b.index = nil
