@@ -66,6 +66,7 @@ func TestIndexingStatusPauseCancel(t *testing.T) {
 		t.Fatalf("after resume: button %q, Resume calls %d", b.status.pause.Text, ix.resume)
 	}
 	test.Tap(b.status.cancel)
+	waitUntil(t, b, "the cancelled run's end", func() bool { return len(done) > 0 })
 	settle(b)
 	if len(done) != 1 || done[0] == nil {
 		t.Fatalf("onDone: %v", done)
@@ -85,6 +86,9 @@ func TestIndexingStatusPauseCancel(t *testing.T) {
 	b.StartIndexing(ix2, nil)
 	<-ix2.started
 	close(ix2.release)
+	// settle waits for posted results; the run's end is posted only once
+	// Index returns, so wait for the run itself first.
+	waitUntil(t, b, "the run's end", func() bool { return b.index == nil })
 	settle(b)
 	if got := b.status.label.Text; got != "Ready · 11 photos · 12 indexed in 2s (6.0/s) · 1 skipped" {
 		t.Fatalf("status after the run %q", got)
