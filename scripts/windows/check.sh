@@ -28,6 +28,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 shot=${1:-}
 skip() { echo "windows-check: SKIP: $*"; exit 0; }
+[[ ${RELVIEW_WINDOWS_CHECK:-1} != 0 ]] || skip "RELVIEW_WINDOWS_CHECK=0"
 for tool in wine wineboot wineserver x86_64-w64-mingw32-gcc zip unzip; do
   command -v "$tool" >/dev/null || skip "$tool is missing (scripts/setup.sh installs Wine, mingw-w64 and zip when apt can)"
 done
