@@ -84,7 +84,7 @@ build_test internal/osopen osopen
 ok "cross-built the test binaries ($((SECONDS - t)) s)"
 run_test internal/osopen osopen -test.v
 run_test engine engine -test.v \
-  -test.run '^Test(ConvertedModelMatchesTFJS|Decode.*|Detect.*|CompareSelfIsOne|VisualSameObjectBeatsUnrelated|EncodeMirrorRelational|CloseWaitsForEncodes|Plugin.*|RelationalLayout|RelationProfileRoundTrip|ExplainRelationalSaysNothingItCannotKnow|SketchKeepsCosines|FindRuntime.*|ShrinkMatchesAreaAverage)$' \
+  -test.run '^Test(ConvertedModelMatchesTFJS|Decode.*|Detect.*|CompareSelfIsOne|VisualSameObjectBeatsUnrelated|EncodeMirrorRelational|CloseWaitsForEncodes|Plugin.*|RelationalLayout|RelationProfileRoundTrip|ExplainRelationalSaysNothingItCannotKnow|SketchKeepsCosines|FindRuntime.*|ShrinkMatchesAreaAverage|SpecialFilesAreRefusedOnWindows)$' \
   -test.skip '^TestDecodeBadInput$/^missing$'
 run_test library library -test.v -test.skip '^(TestHostileCorpus|TestKillDuringIndexing)$'
 
