@@ -170,6 +170,7 @@ else
   # display, would serve this one too: end that Wine session first.
   wineserver -k 2>/dev/null || true
   wineserver -w
+  : >"$tmp/relview.log"
   (cd "$tmp/win" && exec env -u RELVIEW_ORT_LIB RELVIEW_DEBUG=1 RELVIEW_CACHE_DIR="$(winpath "$tmp/guicache")" \
     XDG_DATA_HOME="$(winpath "$tmp/guidata")" wine "$app/relview.exe") >/dev/null 2>"$tmp/relview.log" &
   rpid=$!
