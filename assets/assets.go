@@ -37,7 +37,7 @@ var visualMean []byte
 
 // The built-in relational descriptor's statistics over real photos: cue
 // means and deviations, then the mean descriptor, little-endian float32
-// (regenerate with RELVIEW_WRITE_RELSTATS=1 go test ./engine -run
+// (regenerate with RELVIEW_WRITE_RELSTATS=1 go test -tags research ./engine -run
 // TestWriteRelationalStats; see docs/relational.md).
 //
 //go:embed models/mobilenet_v2_140_224.relational-stats.f32

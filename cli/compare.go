@@ -13,7 +13,7 @@ func newCompareCmd(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "compare [--json] IMAGE_A IMAGE_B",
 		Short: "Relational and visual similarity (cosine) of two images",
-		Args:  cobra.ExactArgs(2),
+		Args:  exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			e, err := openEngine(g)
 			if err != nil {

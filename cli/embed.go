@@ -15,7 +15,7 @@ func newEmbedCmd(g *globalFlags) *cobra.Command {
   {"path": "...", "relational": [...], "visual": [...]}
 or {"path": "...", "error": "..."} for a file that cannot be read; the other
 files still print and the exit code is non-zero at the end.`,
-		Args: cobra.MinimumNArgs(1),
+		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error {
 			e, err := openEngine(g)
 			if err != nil {

@@ -16,8 +16,10 @@ func newExportCmd(g *globalFlags) *cobra.Command {
 		Long: `Print one JSON object per indexed image of FOLDER:
   {"path": "sub/photo.jpg", "hash": "...", "width": 4000, "height": 3000,
    "relational": [...], "visual": [...]}
-Paths are relative to FOLDER. --space limits the vectors to one space.`,
-		Args: cobra.ExactArgs(1),
+Paths are relative to FOLDER. A name that is not valid UTF-8 also comes
+as "path_bytes", its bytes in base64 ("path" then shows U+FFFD in their
+place). --space limits the vectors to one space.`,
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			lib, err := library.Open(args[0], library.Options{ReadOnly: true})
 			if err != nil {
@@ -36,6 +38,9 @@ Paths are relative to FOLDER. --space limits the vectors to one space.`,
 			enc := json.NewEncoder(cmd.OutOrStdout())
 			return lib.Export(space, func(im library.Image, vecs map[string][]float32) error {
 				rec := map[string]any{"path": im.Path, "hash": im.Hash, "width": im.Width, "height": im.Height}
+				if b := pathBytes(im.Path); b != nil {
+					rec["path_bytes"] = b
+				}
 				for sp, v := range vecs {
 					rec[sp] = v
 				}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -35,7 +36,7 @@ relational space; 'relview status' says how far it got.
 
 A progress bar shows on a terminal, plain lines otherwise. Ctrl-C stops after
 writing what is done; the next run resumes (in the second pass too).`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			lg := *g
 			if lg.threads == 0 {
@@ -150,6 +151,9 @@ func (v *progressView) finish() {
 }
 
 func printSummary(w io.Writer, lib *library.Library, s library.Summary) {
+	if r := s.Rebuilt; r != nil {
+		fmt.Fprintf(w, "The catalog was damaged (%s): it was set aside as %s and rebuilt from the photos.\n", r.Cause, r.SetAside)
+	}
 	fmt.Fprintf(w, "%s: %d images\n", lib.Root(), s.Scanned)
 	fmt.Fprintf(w, "  indexed    %d", s.Indexed)
 	if s.Reembed > 0 {
@@ -164,6 +168,9 @@ func printSummary(w io.Writer, lib *library.Library, s library.Summary) {
 		if x.n > 0 {
 			fmt.Fprintf(w, "  %-10s %d\n", x.name, x.n)
 		}
+	}
+	if s.Repaired > 0 {
+		fmt.Fprintf(w, "  repaired   %d damaged vectors found in the catalog, encoded again\n", s.Repaired)
 	}
 	fmt.Fprintf(w, "  failed     %d\n", s.Failed)
 	printProblems(w, s.Failures, 20)
@@ -213,4 +220,13 @@ func printable(p string) string {
 		return fmt.Sprintf("%q", p)
 	}
 	return path.Clean(p)
+}
+
+// pathBytes is a path's bytes when it is not valid UTF-8 (JSON would turn
+// them into U+FFFD, so that two names could print alike), else nil.
+func pathBytes(p string) []byte {
+	if utf8.ValidString(p) {
+		return nil
+	}
+	return []byte(p)
 }

@@ -22,7 +22,7 @@ func newNeighborsCmd(g *globalFlags) *cobra.Command {
 visually (or in one --space), with cosine scores. IMAGE may be a path inside
 FOLDER (relative to it or not) or any other image file, which is then encoded.
 Run 'relview index FOLDER' first.`,
-		Args: cobra.ExactArgs(2),
+		Args: exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if k < 1 {
 				return fmt.Errorf("-k %d: want at least 1", k)
@@ -46,8 +46,15 @@ Run 'relview index FOLDER' first.`,
 				}
 				spaces = []string{space}
 			}
-			// An image outside the catalog needs the engine to encode it.
-			if _, err := lib.Lookup(img); err != nil {
+			// An image outside the catalog, or changed since indexing,
+			// needs the engine to encode it.
+			needs, err := lib.NeedsEngine(img)
+			if err != nil {
+				return err
+			}
+			// A plug-in decides which vectors answer: open the engine so the
+			// library searches (and checks) that encoder's space.
+			if needs || len(g.plugins) > 0 {
 				eng, err := openEngine(g)
 				if err != nil {
 					return err
@@ -62,18 +69,22 @@ Run 'relview index FOLDER' first.`,
 			if err != nil {
 				return err
 			}
+			if note := lib.DamagedNote(); note != "" {
+				fmt.Fprintln(cmd.ErrOrStderr(), "relview: "+note)
+			}
 			out := cmd.OutOrStdout()
 			if asJSON {
 				type hit struct {
-					Path  string            `json:"path"`
-					Score float32           `json:"score"`
-					Why   []engine.Relation `json:"why,omitempty"`
+					Path      string            `json:"path"`
+					PathBytes []byte            `json:"path_bytes,omitempty"` // a name that is not UTF-8, as it is
+					Score     float32           `json:"score"`
+					Why       []engine.Relation `json:"why,omitempty"`
 				}
 				js := map[string][]hit{}
 				for sp, hs := range res {
 					js[sp] = []hit{}
 					for _, h := range hs {
-						js[sp] = append(js[sp], hit{Path: h.Path, Score: h.Score, Why: h.Why})
+						js[sp] = append(js[sp], hit{Path: h.Path, PathBytes: pathBytes(h.Path), Score: h.Score, Why: h.Why})
 					}
 				}
 				return json.NewEncoder(out).Encode(js)

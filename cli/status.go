@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -13,13 +14,30 @@ func newStatusCmd(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "status FOLDER [--json]",
 		Short: "Counts, failures, models, and the catalog's location and size for FOLDER",
-		Args:  cobra.ExactArgs(1),
+		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			lib, err := library.Open(args[0], library.Options{ReadOnly: true})
+			if errors.Is(err, library.ErrNoIndex) {
+				out := cmd.OutOrStdout()
+				if asJSON {
+					return json.NewEncoder(out).Encode(map[string]any{"folder": args[0], "indexed": false})
+				}
+				fmt.Fprintf(out, "folder     %s\nnot indexed yet: run 'relview index %s'\n", args[0], args[0])
+				return nil
+			}
 			if err != nil {
 				return err
 			}
-			defer lib.Close()
+			// With the engine (and any --plugin), status can tell whether the
+			// stored vectors are the ones this configuration would make.
+			if eng, err := openEngine(g); err == nil {
+				defer eng.Close()
+				lib.Close()
+				if lib, err = library.Open(args[0], library.Options{ReadOnly: true, Engine: eng}); err != nil {
+					return err
+				}
+			}
+			defer func() { lib.Close() }()
 			st, err := lib.Status()
 			if err != nil {
 				return err
@@ -33,7 +51,11 @@ func newStatusCmd(g *globalFlags) *cobra.Command {
 			fmt.Fprintf(out, "thumbnails %s\n", library.FormatBytes(st.ThumbsSize))
 			fmt.Fprintf(out, "images     %d indexed, %d failed\n", st.Indexed, st.Failed)
 			for _, sp := range st.Spaces {
-				fmt.Fprintf(out, "  %-10s %d vectors, %s (dim %d)\n", sp.Space, sp.Vectors, sp.Model, sp.Dim)
+				stale := ""
+				if !sp.Current {
+					stale = "  (not what these encoders make: run 'relview index' with them to re-embed)"
+				}
+				fmt.Fprintf(out, "  %-10s %d vectors, %s (dim %d)%s\n", sp.Space, sp.Vectors, sp.Model, sp.Dim, stale)
 			}
 			for _, c := range st.Coverage {
 				if c.Total > 0 && c.Have < c.Total {

@@ -30,20 +30,9 @@ var ErrNotImage = errors.New("not a supported image")
 // Errors name the file and the cause; a decoder panic on a hostile file is
 // turned into an error.
 func DecodeFile(path string) (image.Image, error) {
-	f, st, err := OpenRegular(path)
+	data, err := readImageFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("decode %s: %w", path, err)
-	}
-	defer f.Close()
-	if st.Size() == 0 {
-		return nil, fmt.Errorf("decode %s: empty file", path)
-	}
-	if st.Size() > MaxImageBytes {
-		return nil, fmt.Errorf("decode %s: file of %d bytes is larger than the %d-byte limit", path, st.Size(), MaxImageBytes)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxImageBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("decode %s: read: %w", path, err)
 	}
 	img, err := DecodeBytes(data)
 	if err != nil {
@@ -52,9 +41,38 @@ func DecodeFile(path string) (image.Image, error) {
 	return img, nil
 }
 
-// DecodeBytes decodes an in-memory image with EXIF orientation applied,
-// refusing images whose header claims more than MaxImagePixels.
-func DecodeBytes(data []byte) (img image.Image, err error) {
+// readImageFile reads a regular file of at most MaxImageBytes.
+func readImageFile(path string) ([]byte, error) {
+	f, st, err := OpenRegular(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st.Size() == 0 {
+		return nil, errors.New("empty file")
+	}
+	if st.Size() > MaxImageBytes {
+		return nil, fmt.Errorf("file of %d bytes is larger than the %d-byte limit", st.Size(), MaxImageBytes)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxImageBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	return data, nil
+}
+
+// DecodeBytes decodes an in-memory image at full size with its EXIF
+// orientation (see Orientation) applied, refusing images whose header
+// claims more than MaxImagePixels.
+func DecodeBytes(data []byte) (image.Image, error) {
+	return decodeWithin(data, func(img image.Image) image.Image { return img })
+}
+
+// decodeWithin checks the header, waits for room for the decoded pixels
+// (see decodeBudget), decodes and orients the image and hands it to keep,
+// whose result is returned: the room is held until keep returns, so a
+// caller that reduces the image (DecodeScaled) does so inside the budget.
+func decodeWithin(data []byte, keep func(image.Image) image.Image) (img image.Image, err error) {
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		if errors.Is(err, image.ErrFormat) {
@@ -68,14 +86,15 @@ func DecodeBytes(data []byte) (img image.Image, err error) {
 	if int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
 		return nil, fmt.Errorf("%w: %s of %dx%d pixels exceeds the %d MP limit", ErrNotImage, format, cfg.Width, cfg.Height, MaxImagePixels/1_000_000)
 	}
+	defer decodeBudget.release(decodeBudget.acquire(decodedBytes(cfg)))
 	defer func() {
 		if r := recover(); r != nil {
 			img, err = nil, fmt.Errorf("%w: %s decoder failed: %v", ErrNotImage, format, r)
 		}
 	}()
-	img, err = imaging.Decode(bytes.NewReader(data), imaging.AutoOrientation(true))
+	img, err = imaging.Decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrNotImage, format, err)
 	}
-	return img, nil
+	return keep(orient(img, Orientation(data))), nil
 }

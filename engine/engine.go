@@ -180,7 +180,7 @@ func (e *Engine) EncodeSpaces(img image.Image, spaces ...string) (Vectors, error
 
 // EncodeFile decodes an image file and encodes it.
 func (e *Engine) EncodeFile(path string) (Vectors, error) {
-	img, err := DecodeFile(path)
+	img, err := DecodeFileScaled(path)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
+	"io"
 	"path/filepath"
 
 	ort "github.com/yalue/onnxruntime_go"
@@ -56,6 +57,22 @@ func LoadManifest(path string) (*Manifest, error) {
 	if err := dec.Decode(&m); err != nil {
 		return nil, fmt.Errorf("manifest %s: %w", path, err)
 	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("manifest %s: more after the JSON object (one object per manifest)", path)
+	}
+	// A fixed-size array takes the first three of a longer list in silence.
+	var counts struct {
+		Input struct {
+			Mean, Std []float32
+		}
+	}
+	if err := json.Unmarshal(b, &counts); err == nil {
+		for name, v := range map[string][]float32{"mean": counts.Input.Mean, "std": counts.Input.Std} {
+			if v != nil && len(v) != 3 {
+				return nil, fmt.Errorf("manifest %s: input %s has %d values, want 3 (R, G, B)", path, name, len(v))
+			}
+		}
+	}
 	m.path = path
 	if m.Input.Scale == 0 {
 		m.Input.Scale = 1
@@ -70,8 +87,8 @@ func (m *Manifest) validate() error {
 	switch {
 	case m.Name == "":
 		return fmt.Errorf("name is empty")
-	case m.Space == "":
-		return fmt.Errorf("space is empty (want %q or %q)", Relational, Visual)
+	case m.Space != Relational && m.Space != Visual:
+		return fmt.Errorf("space %q: want %q or %q (the two columns relview shows)", m.Space, Relational, Visual)
 	case m.Model == "":
 		return fmt.Errorf("model (the .onnx file) is empty")
 	case m.Output.Name == "":

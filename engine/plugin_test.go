@@ -136,6 +136,9 @@ func TestPluginBadManifests(t *testing.T) {
 		{"unknown field", func(m map[string]any, _ string) { m["outptu"] = 1 }, "unknown field"},
 		{"bad resize", func(m map[string]any, _ string) { m["input"].(map[string]any)["resize"] = "squash" }, "resize policy"},
 		{"zero std", func(m map[string]any, _ string) { m["input"].(map[string]any)["std"] = []float32{0, 1, 1} }, "std[0]"},
+		{"four means", func(m map[string]any, _ string) { m["input"].(map[string]any)["mean"] = []float32{0.5, 0.5, 0.5, 0.5} }, "mean has 4 values"},
+		{"unknown space", func(m map[string]any, _ string) { m["space"] = "style" }, `space "style"`},
+		{"trailing JSON", func(m map[string]any, _ string) { m["name"] = "trailing" }, "more after the JSON object"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -143,6 +146,14 @@ func TestPluginBadManifests(t *testing.T) {
 			man := relsimLikeManifest(32, 24)
 			c.modify(man, dir)
 			p := writePlugin(t, dir, spec, man)
+			if c.name == "trailing JSON" {
+				f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.WriteString(`{"name": "second"}`)
+				f.Close()
+			}
 			e, err := Open(Options{Builtin: builtinForTest(t), Plugins: []string{p}})
 			if err == nil {
 				e.Close()

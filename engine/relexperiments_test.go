@@ -1,3 +1,5 @@
+//go:build research
+
 package engine
 
 // Experiments towards a relational encoder that holds on real photos, kept

@@ -141,8 +141,8 @@ func FindRuntime(flagPath string) (string, error) {
 
 // RuntimeInfo describes the loaded ONNX Runtime.
 type RuntimeInfo struct {
-	Path    string
-	Version string
+	Path    string `json:"path"`
+	Version string `json:"version"`
 }
 
 var runtimeState struct {

@@ -26,6 +26,21 @@ func Shrink(img image.Image, fx, fy int) *image.NRGBA {
 			p := src.Pix[(y-b.Min.Y)*src.Stride+4*(x-b.Min.X):]
 			return uint32(p[0]), uint32(p[1]), uint32(p[2]), uint32(p[3])
 		})
+	case *image.NRGBA64: // 16-bit PNGs: read in place; At would box every pixel
+		shrinkGeneric(b, fx, fy, dst, func(x, y int) (r, g, bl, a uint32) {
+			p := src.Pix[(y-b.Min.Y)*src.Stride+8*(x-b.Min.X):]
+			return uint32(p[0]), uint32(p[2]), uint32(p[4]), uint32(p[6])
+		})
+	case *image.RGBA64:
+		shrinkGeneric(b, fx, fy, dst, func(x, y int) (r, g, bl, a uint32) {
+			p := src.Pix[(y-b.Min.Y)*src.Stride+8*(x-b.Min.X):]
+			return unpremultiply(uint32(p[0])<<8|uint32(p[1]), uint32(p[2])<<8|uint32(p[3]), uint32(p[4])<<8|uint32(p[5]), uint32(p[6])<<8|uint32(p[7]))
+		})
+	case *image.RGBA:
+		shrinkGeneric(b, fx, fy, dst, func(x, y int) (r, g, bl, a uint32) {
+			p := src.Pix[(y-b.Min.Y)*src.Stride+4*(x-b.Min.X):]
+			return unpremultiply(uint32(p[0])*0x101, uint32(p[1])*0x101, uint32(p[2])*0x101, uint32(p[3])*0x101)
+		})
 	default:
 		shrinkGeneric(b, fx, fy, dst, func(x, y int) (r, g, bl, a uint32) {
 			c := color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
@@ -91,4 +106,16 @@ func shrinkYCbCr(src *image.YCbCr, fx, fy int, dst *image.NRGBA) {
 			p[0], p[1], p[2], p[3] = r, g, bl, 255
 		}
 	}
+}
+
+// unpremultiply turns 16-bit premultiplied RGBA into 8-bit non-premultiplied
+// values, as color.NRGBAModel does.
+func unpremultiply(r, g, b, a uint32) (uint32, uint32, uint32, uint32) {
+	switch a {
+	case 0xffff:
+		return r >> 8, g >> 8, b >> 8, 255
+	case 0:
+		return 0, 0, 0, 0
+	}
+	return (r * 0xffff / a) >> 8, (g * 0xffff / a) >> 8, (b * 0xffff / a) >> 8, a >> 8
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"image"
 	"image/color"
+	"image/draw"
 	"testing"
 
 	"github.com/disintegration/imaging"
@@ -22,7 +23,14 @@ func TestShrinkMatchesAreaAverage(t *testing.T) {
 	for i := range gray.Pix {
 		gray.Pix[i] = uint8(i * 13)
 	}
-	for name, img := range map[string]image.Image{"ycbcr": src, "nrgba": imaging.Clone(src), "gray": gray, "paletted": toPaletted(gray)} {
+	cases := map[string]image.Image{"ycbcr": src, "nrgba": imaging.Clone(src), "gray": gray, "paletted": toPaletted(gray)}
+	for name, dst := range map[string]draw.Image{
+		"nrgba64": image.NewNRGBA64(src.Bounds()), "rgba64": image.NewRGBA64(src.Bounds()), "rgba": image.NewRGBA(src.Bounds()),
+	} {
+		draw.Draw(dst, dst.Bounds(), src, src.Bounds().Min, draw.Src)
+		cases[name] = dst
+	}
+	for name, img := range cases {
 		const fx, fy = 4, 3
 		b := img.Bounds()
 		got := Shrink(img, fx, fy)

@@ -44,9 +44,6 @@ func benchChild() {
 		case "int8":
 			searchStore = quantStore
 		}
-		if os.Getenv(benchNoSnapEnv) != "" {
-			useSnapshots = false
-		}
 		kind, folder, _ := strings.Cut(c, ":")
 		res, err := runBenchCase(kind, folder)
 		res.PeakMB = peakRSSMB()
@@ -152,7 +149,7 @@ func runBenchCase(kind, folder string) (benchResult, error) {
 			}
 		}
 		start := time.Now()
-		lib, err := Open(folder, Options{ReadOnly: true})
+		lib, err := Open(folder, Options{ReadOnly: true, NoSnapshots: os.Getenv(benchNoSnapEnv) != ""})
 		if err != nil {
 			return benchResult{}, err
 		}
@@ -271,7 +268,7 @@ func TestLibraryBenchmarks(t *testing.T) {
 		photoSet(t, dir, c.n, c.w, c.h)
 		d, drss := runCase(t, "decode", dir, filepath.Join(work, "cache-decode"))
 		row("| %s: plain decode only (Go, %d goroutines) | %d | %.1f s | %.1f images/s | %.0f MB | the decode alone, same files |", c.name, runtime.NumCPU(), d.N, d.Seconds, float64(d.N)/d.Seconds, drss)
-		for _, dec := range []struct{ name, env string }{{JPEGDecoder(), "RELVIEW_JPEG="}, {"Go image/jpeg + box shrink", "RELVIEW_JPEG=go"}} {
+		for _, dec := range []struct{ name, env string }{{engine.JPEGDecoder(), "RELVIEW_JPEG="}, {"Go image/jpeg + box shrink", "RELVIEW_JPEG=go"}} {
 			r, rss := runCase(t, "index", dir, filepath.Join(work, "cache-"+filepath.Base(dir)+dec.env), dec.env)
 			row("| %s: index, both spaces + thumbnails, %s | %d | %.1f s | %.1f images/s | %.0f MB | %s |", c.name, dec.name, r.N, r.Seconds, float64(r.N)/r.Seconds, rss, r.Extra)
 		}
@@ -386,16 +383,14 @@ func BenchmarkStages(b *testing.B) {
 				}
 			}
 		})
-		if fastJPEG != nil {
-			b.Run(size.name+"/decode-turbo-scaled", func(b *testing.B) {
-				for i := 0; i < b.N; i++ {
-					if _, _, _, ok := fastJPEG(data, indexSide); !ok {
-						b.Fatal("turbo failed")
-					}
+		b.Run(size.name+"/decode-scaled", func(b *testing.B) { // libjpeg-turbo when built with it
+			for i := 0; i < b.N; i++ {
+				if _, _, _, err := engine.DecodeScaled(data); err != nil {
+					b.Fatal(err)
 				}
-			})
-		}
-		small, _, _, _ := decodeForIndex(data, "jpeg")
+			}
+		})
+		small, _, _, _ := engine.DecodeScaled(data)
 		b.Run(size.name+"/thumbnail-from-go-decode", func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				makeThumb(goImg)

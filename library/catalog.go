@@ -19,7 +19,7 @@ const (
 )
 
 // schemaVersion is the catalog schema this code writes (PRAGMA user_version).
-const schemaVersion = 3
+const schemaVersion = 4
 
 // migrations[i] brings a catalog from user_version i to i+1. A new schema
 // change appends a step; old steps are never edited.
@@ -94,6 +94,27 @@ var migrations = []string{
 		reason   TEXT    NOT NULL,
 		PRIMARY KEY (image_id, space)
 	);`,
+	// 3 -> 4: the generation becomes a random token instead of a counter. A
+	// catalog that lost its last commits (a restored file, a lost WAL) and
+	// was written again counted up to the numbers its lost commits had
+	// reached, so a snapshot of the lost state looked current; a fresh
+	// random value per write cannot meet an old one again (2^-64). Every
+	// space gets a new token now, so snapshots are rewritten once.
+	`DROP TRIGGER vectors_gen_insert;
+	DROP TRIGGER vectors_gen_update;
+	DROP TRIGGER vectors_gen_delete;
+	UPDATE space_gen SET gen = random();
+	CREATE TRIGGER vectors_gen_insert AFTER INSERT ON vectors BEGIN
+		INSERT INTO space_gen(space, gen) SELECT NEW.space, 0 WHERE NOT EXISTS (SELECT 1 FROM space_gen WHERE space = NEW.space);
+		UPDATE space_gen SET gen = random() WHERE space = NEW.space;
+	END;
+	CREATE TRIGGER vectors_gen_update AFTER UPDATE ON vectors BEGIN
+		INSERT INTO space_gen(space, gen) SELECT NEW.space, 0 WHERE NOT EXISTS (SELECT 1 FROM space_gen WHERE space = NEW.space);
+		UPDATE space_gen SET gen = random() WHERE space IN (OLD.space, NEW.space);
+	END;
+	CREATE TRIGGER vectors_gen_delete AFTER DELETE ON vectors BEGIN
+		UPDATE space_gen SET gen = random() WHERE space = OLD.space;
+	END;`,
 }
 
 // openCatalog opens (creating and migrating as needed) the SQLite catalog at
@@ -168,14 +189,19 @@ func encodeVector(v []float32) []byte {
 	return b
 }
 
-// decodeVector reads a vector stored by encodeVector.
+// errDamagedVector is wrapped when a stored vector cannot be a vector an
+// encoder made: the wrong length, not finite, or zero.
+var errDamagedVector = errors.New("damaged vector")
+
+// decodeVector reads a vector stored by encodeVector, refusing a damaged one.
 func decodeVector(b []byte, dim int) ([]float32, error) {
 	if len(b) != 4*dim {
-		return nil, fmt.Errorf("vector blob of %d bytes, want %d for dim %d", len(b), 4*dim, dim)
+		return nil, fmt.Errorf("%w: blob of %d bytes, want %d for dim %d", errDamagedVector, len(b), 4*dim, dim)
 	}
 	v := make([]float32, dim)
-	for i := range v {
-		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	decodeInto(v, b)
+	if !validVector(v) {
+		return nil, fmt.Errorf("%w: not finite or zero", errDamagedVector)
 	}
 	return v, nil
 }

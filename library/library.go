@@ -29,6 +29,9 @@ type Options struct {
 	// CacheRoot is the folder holding every library's cache folder; "" means
 	// $RELVIEW_CACHE_DIR, else os.UserCacheDir()/relview.
 	CacheRoot string
+	// NoSnapshots loads every space from the catalog, neither reading nor
+	// writing the search snapshots (the benchmark of the catalog path).
+	NoSnapshots bool
 	// ReadOnly opens for queries only: no writer lock is taken and Index
 	// refuses to run. Several read-only opens may run beside one writer.
 	ReadOnly bool
@@ -86,11 +89,18 @@ type Library struct {
 	indexMu  sync.Mutex // one Index at a time
 	closeMu  sync.Once
 	storesMu sync.Mutex // serialises loading and updating stores
-	stores   map[string]*spaceStore
+
+	damagedMu sync.Mutex
+	damaged   map[string]int // damaged vectors found per space (damaged.go)
+	rebuilt   *Rebuilt       // a damaged catalog set aside (repair.go), under storesMu
+	stores    map[string]*spaceStore
 	// snapDirty is set when a commit changes vectors and cleared when the
 	// snapshots are brought up to date (after a full Index, or on Close).
 	snapDirty atomic.Bool
 }
+
+// ErrNoIndex is wrapped when a folder opened read-only was never indexed.
+var ErrNoIndex = errors.New("no index yet")
 
 // Open opens the library of folder, creating its cache folder and catalog
 // when needed. Unless opts.ReadOnly, it takes the library's writer lock: a
@@ -115,6 +125,12 @@ func Open(folder string, opts Options) (*Library, error) {
 		return nil, fmt.Errorf("library %s: %w", folder, err)
 	}
 	dir := CacheDir(croot, abs)
+	if opts.ReadOnly {
+		// A query of a folder never indexed creates nothing.
+		if _, err := os.Stat(filepath.Join(dir, "catalog.db")); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("library %s: %w: run 'relview index %s' first", folder, ErrNoIndex, folder)
+		}
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("library %s: cache folder: %w", folder, err)
 	}
@@ -136,15 +152,18 @@ func Open(folder string, opts Options) (*Library, error) {
 		}
 	}
 	l.db, err = openCatalog(filepath.Join(dir, "catalog.db"))
-	if err != nil {
-		l.lock.release()
-		return nil, fmt.Errorf("library %s: %w", folder, err)
+	if err == nil && !opts.ReadOnly {
+		err = l.recordRoot()
 	}
-	if !opts.ReadOnly {
-		if _, err := l.db.Exec(`INSERT INTO meta(key, value) VALUES ('root', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, abs); err != nil {
-			l.Close()
-			return nil, fmt.Errorf("library %s: catalog: %w", folder, err)
+	if isCorrupt(err) && !opts.ReadOnly {
+		err = l.rebuildCatalog(err) // see repair.go
+	}
+	if err != nil {
+		if l.db != nil {
+			l.db.Close()
 		}
+		l.lock.release()
+		return nil, fmt.Errorf("library %s: %w", folder, l.checkDB(err))
 	}
 	l.thumbs, err = newThumbCache(filepath.Join(dir, "thumbs"), opts.ThumbCacheEntries)
 	if err != nil {
@@ -152,6 +171,14 @@ func Open(folder string, opts Options) (*Library, error) {
 		return nil, fmt.Errorf("library %s: %w", folder, err)
 	}
 	return l, nil
+}
+
+// recordRoot writes the library's folder into the catalog.
+func (l *Library) recordRoot() error {
+	if _, err := l.db.Exec(`INSERT INTO meta(key, value) VALUES ('root', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, l.root); err != nil {
+		return fmt.Errorf("catalog: %w", err)
+	}
+	return nil
 }
 
 // Close releases the catalog and the writer lock, first rewriting the search
@@ -271,7 +298,8 @@ func (l *Library) Image(id int64) (Image, error) {
 // Lookup finds a catalogued file by its path: relative to the library
 // folder first; failing that, as a file-system path (absolute or relative to
 // the working directory) inside the folder.
-func (l *Library) Lookup(p string) (Image, error) {
+func (l *Library) Lookup(p string) (_ Image, err error) {
+	defer func() { err = l.checkDB(err) }() // a damaged catalog says how to rebuild it
 	var tries []string
 	if !filepath.IsAbs(p) {
 		tries = append(tries, filepath.ToSlash(filepath.Clean(p)))

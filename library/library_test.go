@@ -348,13 +348,18 @@ func TestPauseResumeCancel(t *testing.T) {
 		_, err := lib.Index(context.Background(), func(p Progress) { events <- p })
 		done <- err
 	}()
-	time.Sleep(1500 * time.Millisecond)
-	var last Progress
-	for len(events) > 0 {
-		last = <-events
-	}
-	if last.Done != 0 || !last.Paused {
-		t.Errorf("paused indexing made progress: %+v", last)
+	// The writer reports once a second while paused: wait for a report of
+	// the indexing phase, which must still be at nothing done.
+	for p := range events {
+		if p.Done != 0 {
+			t.Fatalf("paused indexing made progress: %+v", p)
+		}
+		if p.Phase == PhaseIndex {
+			if !p.Paused {
+				t.Errorf("report while paused says not paused: %+v", p)
+			}
+			break
+		}
 	}
 	lib.Resume()
 	if err := <-done; err != nil {

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"relview/engine"
 )
 
 // relateJob is one image the second pass fills the deferred spaces of.
@@ -116,7 +118,7 @@ func (l *Library) relateOne(j relateJob) result {
 		}
 		return r
 	}
-	img, _, _, err := decodeForIndex(data, sniffFormat(data[:min(len(data), 16)]))
+	img, _, _, err := engine.DecodeScaled(data)
 	data = nil
 	if err != nil {
 		r.kind, r.reason = resRelateFailed, failureReason(err)

@@ -9,8 +9,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"relview/engine"
 	"strings"
+
+	"relview/engine"
 )
 
 // fileEntry is one regular file the scan found.
@@ -42,6 +43,8 @@ var imageExts = map[string]bool{
 	".jpg": true, ".jpeg": true, ".jpe": true, ".jfif": true, ".png": true, ".gif": true,
 	".bmp": true, ".dib": true, ".tif": true, ".tiff": true, ".webp": true,
 	".heic": true, ".heif": true, ".avif": true,
+	// Listed so they are reported as not supported, not skipped in silence.
+	".jp2": true, ".j2k": true, ".jpf": true, ".jpx": true, ".jxl": true,
 }
 
 // hasImageExt reports whether name ends in an image extension.
@@ -132,8 +135,12 @@ func (s *scanner) walk(rel string) {
 			}
 			if st.Mode().IsRegular() {
 				s.addFile(childRel, st)
+			} else {
+				s.special(childRel, st.Mode(), "a link to ")
 			}
-		case d.Type().IsRegular():
+		case !d.Type().IsRegular():
+			s.special(childRel, d.Type(), "")
+		default:
 			st, err := d.Info()
 			if err != nil {
 				if !errors.Is(err, fs.ErrNotExist) {
@@ -144,6 +151,27 @@ func (s *scanner) walk(rel string) {
 			s.addFile(childRel, st)
 		}
 	}
+}
+
+// special records a FIFO, device or socket that has an image's name: it is
+// never opened (a FIFO would block), but the user learns why it is not in
+// the gallery.
+func (s *scanner) special(rel string, mode fs.FileMode, prefix string) {
+	if !hasImageExt(rel) {
+		return
+	}
+	kind := "special file"
+	switch {
+	case mode&fs.ModeNamedPipe != 0:
+		kind = "named pipe (FIFO)"
+	case mode&fs.ModeCharDevice != 0:
+		kind = "character device"
+	case mode&fs.ModeDevice != 0:
+		kind = "block device"
+	case mode&fs.ModeSocket != 0:
+		kind = "socket"
+	}
+	s.res.Problems = append(s.res.Problems, Problem{Path: rel, Reason: "not a regular file: " + prefix + kind})
 }
 
 func (s *scanner) addFile(rel string, st fs.FileInfo) {
@@ -209,4 +237,33 @@ func FormatBytes(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+// scanPath scans one relative path of a scope: a file, a folder (recursively)
+// or nothing (it is gone).
+func (s *scanner) scanPath(rel string) {
+	rel = path.Clean(filepath.ToSlash(rel))
+	if rel == "." || rel == "/" {
+		rel = ""
+	}
+	for _, part := range strings.Split(rel, "/") {
+		if hidden(part) {
+			return
+		}
+	}
+	abs := filepath.Join(s.root, filepath.FromSlash(rel))
+	st, err := os.Lstat(abs)
+	if err != nil {
+		return
+	}
+	switch {
+	case st.IsDir():
+		s.walk(rel)
+	case st.Mode()&os.ModeSymlink != 0:
+		if t, err := os.Stat(abs); err == nil && t.Mode().IsRegular() {
+			s.addFile(rel, t)
+		}
+	case st.Mode().IsRegular():
+		s.addFile(rel, st)
+	}
 }

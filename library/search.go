@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -61,7 +62,8 @@ func (l *Library) wantModel(space string) (string, int, error) {
 // store returns the search index of space, loading it on first use: from
 // its snapshot when that is current and sound, else from the catalog (and
 // then the snapshot is rewritten).
-func (l *Library) store(space string) (*spaceStore, error) {
+func (l *Library) store(space string) (_ *spaceStore, err error) {
+	defer func() { err = l.checkDB(err) }() // a damaged catalog says how to rebuild it
 	l.storesMu.Lock()
 	defer l.storesMu.Unlock()
 	if s := l.stores[space]; s != nil {
@@ -72,10 +74,10 @@ func (l *Library) store(space string) (*spaceStore, error) {
 		return nil, err
 	}
 	s := &spaceStore{model: model, dim: dim, idx: searchStore.new(dim), from: fromSnapshot}
-	if !useSnapshots || l.loadSnapshot(space, model, dim, s.idx) != nil {
+	if l.opts.NoSnapshots || l.loadSnapshot(space, model, dim, s.idx) != nil {
 		// Missing, stale or damaged: the catalog is the truth.
 		s.idx, s.from = searchStore.new(dim), fromCatalog
-		if err := l.loadFromCatalog(space, model, dim, s.idx, useSnapshots); err != nil {
+		if err := l.loadFromCatalog(space, model, dim, s.idx, !l.opts.NoSnapshots); err != nil {
 			return nil, err
 		}
 	}
@@ -112,7 +114,8 @@ type vecWrite struct {
 
 // Spaces lists the spaces that have vectors in the catalog (or that the
 // engine fills), sorted.
-func (l *Library) Spaces() ([]string, error) {
+func (l *Library) Spaces() (_ []string, err error) {
+	defer func() { err = l.checkDB(err) }() // a damaged catalog says how to rebuild it
 	set := map[string]bool{}
 	if l.eng != nil {
 		for _, s := range l.eng.Spaces() {
@@ -181,37 +184,99 @@ func (l *Library) NeighboursOfFile(path, space string, k int) ([]Neighbour, erro
 	return res[space], nil
 }
 
+// A fileQuery says where the vectors of a query file come from.
+type fileQuery struct {
+	im     Image  // the catalogued image, if any (ID 0 when none)
+	file   string // the file to encode when the stored vectors cannot serve
+	stored bool   // the catalogued file is unchanged: its stored vectors serve
+}
+
+// resolveQuery finds path in the catalog and checks the file against it. A
+// catalogued file is read at its place in the library (whatever the working
+// directory); one deleted since indexing is an error that says so, not a
+// silent answer from vectors of a photo that is gone.
+func (l *Library) resolveQuery(path string) (fileQuery, error) {
+	im, err := l.Lookup(path)
+	switch {
+	case IsNotIndexed(err):
+		file := path
+		if _, err := os.Stat(file); err != nil && !filepath.IsAbs(path) {
+			if _, e2 := os.Stat(filepath.Join(l.root, path)); e2 == nil {
+				file = filepath.Join(l.root, path) // relative to the library
+			}
+		}
+		return fileQuery{file: file}, nil
+	case err != nil:
+		return fileQuery{}, err
+	}
+	q := fileQuery{im: im, file: l.AbsPath(im)}
+	st, err := os.Stat(q.file)
+	if errors.Is(err, os.ErrNotExist) {
+		return fileQuery{}, fmt.Errorf("%s was removed since it was indexed: run 'relview index %s' to update the library: %w", im.Path, l.root, err)
+	}
+	if err != nil {
+		return fileQuery{}, fmt.Errorf("%s: %w", q.file, err)
+	}
+	q.stored = im.Status == StatusIndexed && st.Size() == im.Size && st.ModTime().UnixNano() == im.MTime.UnixNano()
+	return q, nil
+}
+
+// NeedsEngine reports whether a query for path must encode the file (it is
+// not catalogued, failed, or changed since indexing), so that a caller who
+// opened the library without an engine knows to open one.
+func (l *Library) NeedsEngine(path string) (bool, error) {
+	q, err := l.resolveQuery(path)
+	if err != nil {
+		return false, err
+	}
+	return !q.stored, nil
+}
+
 // NeighboursOfFileIn returns, for each of spaces, the k catalogued images
 // most similar to any image file, inside the library or not. A catalogued,
 // unchanged file uses its stored vectors and is left out of its own
-// results; any other file is decoded and encoded once for all the spaces
-// (which needs Options.Engine).
+// results; a catalogued file changed since indexing is encoded afresh (and
+// still left out); any other file is decoded and encoded once for all the
+// spaces. Encoding needs Options.Engine (see NeedsEngine).
 func (l *Library) NeighboursOfFileIn(path string, spaces []string, k int) (map[string][]Neighbour, error) {
-	res := make(map[string][]Neighbour, len(spaces))
-	if im, err := l.Lookup(path); err == nil && im.Status == StatusIndexed {
-		if st, err := os.Stat(l.AbsPath(im)); err == nil && st.Size() == im.Size && st.ModTime().UnixNano() == im.MTime.UnixNano() {
-			for _, space := range spaces {
-				hits, err := l.NeighboursByID(im.ID, space, k)
-				if err != nil {
-					break
-				}
-				res[space] = hits
-			}
-			if len(res) == len(spaces) {
-				return res, nil
-			}
-		}
-	}
-	v, err := l.EncodeFile(path)
+	q, err := l.resolveQuery(path)
 	if err != nil {
 		return nil, err
 	}
+	res := make(map[string][]Neighbour, len(spaces))
+	self := int64(-1)
+	if q.im.ID != 0 {
+		self = q.im.ID
+	}
+	var missing []string // spaces the stored vectors cannot answer
 	for _, space := range spaces {
-		q, ok := v[space]
+		if !q.stored {
+			missing = append(missing, space)
+			continue
+		}
+		hits, err := l.NeighboursByID(q.im.ID, space, k)
+		switch {
+		case IsNotIndexed(err): // e.g. the second pass has not reached it
+			missing = append(missing, space)
+		case err != nil:
+			return nil, err
+		default:
+			res[space] = hits
+		}
+	}
+	if len(missing) == 0 {
+		return res, nil
+	}
+	v, err := l.EncodeFile(q.file)
+	if err != nil {
+		return nil, err
+	}
+	for _, space := range missing {
+		vec, ok := v[space]
 		if !ok {
 			return nil, fmt.Errorf("space %q: the engine does not fill it", space)
 		}
-		if res[space], err = l.search(q, space, k, -1); err != nil {
+		if res[space], err = l.search(vec, space, k, self); err != nil {
 			return nil, err
 		}
 	}
@@ -234,6 +299,11 @@ func (l *Library) search(q []float32, space string, k int, self int64) ([]Neighb
 	if len(q) != s.dim {
 		return nil, fmt.Errorf("space %q: query has %d values, the catalog's %s vectors %d", space, len(q), s.model, s.dim)
 	}
+	if s.idx.Len() == 0 && l.opts.ReadOnly {
+		if err := l.otherModelError(space, s); err != nil {
+			return nil, err
+		}
+	}
 	hits, err := s.idx.Search(q, k, func(id int64) bool { return id == self })
 	if err != nil {
 		return nil, fmt.Errorf("search %s: %w", space, err)
@@ -246,6 +316,23 @@ func (l *Library) search(q []float32, space string, k int, self int64) ([]Neighb
 		out[i].Why = s.why(q, out[i].ID)
 	}
 	return out, nil
+}
+
+// otherModelError explains an empty store whose space the catalog holds
+// vectors of another encoder for (a plug-in given to a query of a library
+// indexed without it): answering from them, or with nothing, would be wrong
+// in silence. A writable library is being (re-)indexed; it says nothing.
+func (l *Library) otherModelError(space string, s *spaceStore) error {
+	var n int
+	var model string
+	err := l.db.QueryRow(`SELECT count(*), coalesce(max(model), '') FROM vectors WHERE space = ? AND NOT (model = ? AND dim = ?)`, space, s.model, s.dim).Scan(&n, &model)
+	if err != nil {
+		return fmt.Errorf("space %q: %w", space, err)
+	}
+	if n == 0 {
+		return nil
+	}
+	return fmt.Errorf("space %q: the library was indexed with another encoder (%d vectors from %s), not with %s: run 'relview index %s' with the same encoders (plug-ins) first", space, n, model, s.model, l.root)
 }
 
 // why names the relations the stored vector of image id shares with q

@@ -28,8 +28,8 @@ import (
 // cache folder (index-<space>.bin), laid out so that opening a library reads
 // it sequentially in large chunks instead of pulling every vector blob out of
 // SQLite. The catalog stays the truth: a snapshot records the catalog's
-// identity and the space's generation (bumped by a trigger on every write to
-// the space's vectors, see migration 1 -> 2), and one that does not match, is
+// identity and the space's generation (a random token a trigger renews on
+// every write to the space's vectors, see migrations 1 -> 2 and 3 -> 4), and one that does not match, is
 // damaged or is of another format is ignored; the store is then loaded from
 // the catalog and the snapshot rewritten.
 //
@@ -82,9 +82,6 @@ var quantStore = storeKind{name: "int8 quantized", new: func(dim int) vecstore.I
 // at 100k images both spaces take about 400 MB instead of 1.5 GB of float32
 // (docs/benchmarks.md, "Library"), for scores within about 0.01 of exact.
 var searchStore = quantStore
-
-// useSnapshots is cleared by the benchmark to measure the catalog-only load.
-var useSnapshots = true
 
 // rowBytes is the size of one snapshot row.
 func rowBytes(enc uint32, dim int) int {
@@ -381,16 +378,11 @@ func appendInt8Chunk(a codeAppender, chunk, idBytes []byte, dim, workers int, bu
 		wg.Go(func() {
 			for i := n * w / workers; i < n*(w+1)/workers; i++ {
 				ids[i] = int64(binary.LittleEndian.Uint64(idBytes[8*i:]))
-				var ss int64
 				dst := codes[i*dim : (i+1)*dim]
 				for j, b := range chunk[i*rb+4 : (i+1)*rb] {
-					c := int8(b)
-					dst[j] = c
-					ss += int64(c) * int64(c)
+					dst[j] = int8(b)
 				}
-				if ss > 0 {
-					scales[i] = float32(1 / math.Sqrt(float64(ss)))
-				}
+				scales[i] = vecstore.CodeScale(dst)
 			}
 		})
 	}
@@ -471,22 +463,13 @@ func (sw *snapWriter) add(id int64, raw []byte, v []float32) error {
 	return nil
 }
 
-// quantizeRow writes v as a scale and int8 codes (code × scale ≈ component),
-// the codes rounded from 127·x/max|x| as vecstore.Quantized makes them, so a
-// quantized store re-adding the decoded row keeps the same codes.
+// quantizeRow writes v as a scale and int8 codes (code × scale ≈
+// component), the codes made by vecstore's quantiser, so a quantized store
+// takes them as they are.
 func quantizeRow(row []byte, v []float32) {
-	var m float32
-	for _, x := range v {
-		m = max(m, float32(math.Abs(float64(x))))
-	}
-	binary.LittleEndian.PutUint32(row, math.Float32bits(m/127))
-	f := 0.0
-	if m > 0 {
-		f = 127 / float64(m)
-	}
-	for i, x := range v {
-		row[4+i] = byte(int8(max(-127, min(127, math.Round(float64(x)*f)))))
-	}
+	codes := unsafe.Slice((*int8)(unsafe.Pointer(&row[4])), len(v))
+	m, _ := vecstore.Int8Codes(codes, v)
+	binary.LittleEndian.PutUint32(row, math.Float32bits(float32(m)/127))
 }
 
 // commit completes the snapshot: ids, header, fsync, rename, folder fsync.
@@ -576,6 +559,7 @@ func (l *Library) loadFromCatalog(space, model string, dim int, idx vecstore.Ind
 	}
 	defer rows.Close()
 	vec := make([]float32, dim)
+	var damaged []int64 // rows that cannot be a vector (see noteDamaged)
 	for rows.Next() {
 		var id int64
 		var blob sql.RawBytes // valid until Next: no copy, no garbage
@@ -586,11 +570,13 @@ func (l *Library) loadFromCatalog(space, model string, dim int, idx vecstore.Ind
 			return fmt.Errorf("space %q: load: %w", space, err)
 		}
 		if len(blob) != 4*dim {
-			continue // damaged row: the next refresh re-embeds it
+			damaged = append(damaged, id)
+			continue
 		}
 		decodeInto(vec, blob)
-		if !validVector(vec) {
-			continue // a zero or NaN vector cannot be searched
+		if !validVector(vec) { // a zero or NaN vector cannot be searched
+			damaged = append(damaged, id)
+			continue
 		}
 		if idx != nil {
 			if err := idx.Add(id, vec); err != nil {
@@ -610,8 +596,18 @@ func (l *Library) loadFromCatalog(space, model string, dim int, idx vecstore.Ind
 		}
 		return fmt.Errorf("space %q: load: %w", space, err)
 	}
-	if sw != nil {
+	switch {
+	case sw != nil && len(damaged) > 0:
+		// No current snapshot of a catalog with damage: the next refresh
+		// must read the catalog again to find and repair it.
+		sw.abort()
+	case sw != nil:
 		snapErr = sw.commit()
+	}
+	rows.Close()
+	tx.Rollback()
+	if err := l.noteDamaged(space, damaged); err != nil {
+		return err
 	}
 	if idx == nil && snapErr != nil {
 		return fmt.Errorf("space %q: %w", space, snapErr)

@@ -38,7 +38,8 @@ type Status struct {
 }
 
 // Status reports the library's counts, failures, models and catalog.
-func (l *Library) Status() (Status, error) {
+func (l *Library) Status() (_ Status, err error) {
+	defer func() { err = l.checkDB(err) }() // a damaged catalog says how to rebuild it
 	s := Status{Folder: l.root, CacheFolder: l.dir, Catalog: l.CatalogPath()}
 	for _, suffix := range []string{"", "-wal"} {
 		if st, err := os.Stat(l.CatalogPath() + suffix); err == nil {
@@ -116,7 +117,8 @@ func (l *Library) Status() (Status, error) {
 
 // Export calls fn for every indexed image with its vectors (all spaces, or
 // only space when not empty), in path order.
-func (l *Library) Export(space string, fn func(Image, map[string][]float32) error) error {
+func (l *Library) Export(space string, fn func(Image, map[string][]float32) error) (err error) {
+	defer func() { err = l.checkDB(err) }() // a damaged catalog says how to rebuild it
 	q := `SELECT ` + prefixed("i.", imageCols) + `, v.space, v.dim, v.data FROM images i JOIN vectors v ON v.image_id = i.id
 		WHERE i.status = 'indexed'`
 	var args []any
@@ -158,7 +160,7 @@ func (l *Library) Export(space string, fn func(Image, map[string][]float32) erro
 		}
 		v, err := decodeVector(blob, dim)
 		if err != nil {
-			return fmt.Errorf("export %s: %s: %w", im.Path, sp, err)
+			return fmt.Errorf("export %s: %s: %w (run 'relview index %s' to encode it again)", im.Path, sp, err, l.root)
 		}
 		vecs[sp] = v
 	}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"relview/engine"
+
 	"github.com/disintegration/imaging"
 	lru "github.com/hashicorp/golang-lru/v2"
 )
@@ -142,3 +144,31 @@ func flatten(img *image.NRGBA) image.Image {
 	bg := imaging.New(img.Bounds().Dx(), img.Bounds().Dy(), image.White.C)
 	return imaging.Overlay(bg, img, image.Point{}, 1)
 }
+
+// Thumbnail returns the gallery thumbnail of a catalogued image: from memory,
+// from the disk cache, or made from the file (and cached) when missing.
+func (l *Library) Thumbnail(im Image) (image.Image, error) {
+	if im.Hash != "" {
+		if t, ok, err := l.thumbs.get(im.Hash); err != nil {
+			return nil, err
+		} else if ok {
+			return t, nil
+		}
+	}
+	img, err := engine.DecodeFile(l.AbsPath(im))
+	if err != nil {
+		return nil, fmt.Errorf("thumbnail: %w", err)
+	}
+	t := makeThumb(img)
+	if im.Hash != "" {
+		if err := l.thumbs.put(im.Hash, img); err != nil {
+			return t, nil
+		}
+		l.thumbs.mem.Add(im.Hash, t)
+	}
+	return t, nil
+}
+
+// ThumbnailPath is where the disk cache keeps an image's thumbnail (it may
+// not exist yet; Thumbnail makes it).
+func (l *Library) ThumbnailPath(im Image) string { return l.thumbs.path(im.Hash) }

@@ -48,6 +48,9 @@ func (l *Library) Watch(ctx context.Context, progress func(Progress)) error {
 		})
 	}
 	addTree("")
+	if progress != nil {
+		progress(Progress{Phase: PhaseWatch})
+	}
 	pending := map[string]bool{}
 	var first time.Time
 	timer := time.NewTimer(time.Hour)

@@ -34,14 +34,21 @@ func TestWatch(t *testing.T) {
 	must(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- lib.Watch(ctx, nil) }()
+	watching := make(chan struct{})
+	go func() {
+		done <- lib.Watch(ctx, func(p Progress) {
+			if p.Phase == PhaseWatch {
+				close(watching)
+			}
+		})
+	}()
 	defer func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("watch: %v", err)
 		}
 	}()
-	time.Sleep(200 * time.Millisecond)
+	<-watching // changes from now on are seen
 
 	// A new file in a new folder.
 	copyFile(t, filepath.Join(samplePhotos, "scream.jpg"), filepath.Join(folder, "new", "scream.jpg"))

@@ -50,19 +50,43 @@ func NewQuantized(dim int) *Quantized {
 // is the cosine of the two dequantised vectors and never leaves [-1, 1] by
 // more than rounding.
 func quantise(dst []int8, v []float32) float32 {
-	var m float64
+	_, ss := Int8Codes(dst, v)
+	return float32(1 / math.Sqrt(float64(ss))) // ss ≥ 127² > 0
+}
+
+// Int8Codes writes the store's int8 codes of v, c = round(127·v/max|v|)
+// clamped to ±127, into dst and returns max|v| (c·max|v|/127 ≈ v) and Σc².
+// It is the one quantiser: the store and the library's snapshot files use
+// it, so codes read back from a snapshot are the codes the store would make.
+func Int8Codes(dst []int8, v []float32) (maxAbs float64, sumSq int64) {
 	for _, x := range v {
-		m = max(m, math.Abs(float64(x)))
+		maxAbs = max(maxAbs, math.Abs(float64(x)))
 	}
-	f := 127 / m
-	var ss int64
+	if maxAbs == 0 {
+		clear(dst[:len(v)])
+		return 0, 0
+	}
+	f := 127 / maxAbs
 	for i, x := range v {
 		c := int64(math.Round(float64(x) * f)) // |x·f| ≤ 127 up to rounding
 		c = min(max(c, -127), 127)
 		dst[i] = int8(c)
-		ss += c * c
+		sumSq += c * c
 	}
-	return float32(1 / math.Sqrt(float64(ss))) // ss ≥ 127² > 0
+	return maxAbs, sumSq
+}
+
+// CodeScale is the store's scale of a row of codes, 1/‖codes‖ (0 for zero
+// codes), which AppendCodes takes beside them.
+func CodeScale(codes []int8) float32 {
+	var ss int64
+	for _, c := range codes {
+		ss += int64(c) * int64(c)
+	}
+	if ss == 0 {
+		return 0
+	}
+	return float32(1 / math.Sqrt(float64(ss)))
 }
 
 // Dim returns the dimension of the stored vectors.

@@ -11,6 +11,7 @@ import (
 
 	ort "github.com/yalue/onnxruntime_go"
 
+	"relview/engine"
 	"relview/engine/internal/onnxproto"
 )
 
@@ -24,9 +25,9 @@ var (
 // skips the test when the shared library cannot be found.
 func needORT(t *testing.T) {
 	t.Helper()
-	lib, ok := onnxproto.ORTLibraryPath()
-	if !ok {
-		t.Skipf("ONNX Runtime shared library not found (set %s or place lib/libonnxruntime.so.1 next to go.mod)", onnxproto.ORTLibEnv)
+	lib, err := engine.FindRuntime("") // the app's own search order
+	if err != nil {
+		t.Skipf("ONNX Runtime shared library not found: %v", err)
 	}
 	ortOnce.Do(func() {
 		ortLib = lib

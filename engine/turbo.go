@@ -1,6 +1,6 @@
-//go:build cgo && !relview_purego && !windows
+//go:build cgo && !purego && !windows
 
-package library
+package engine
 
 /*
 #cgo LDFLAGS: -lturbojpeg
@@ -12,13 +12,11 @@ import "C"
 import (
 	"image"
 	"unsafe"
-
-	"relview/engine"
 )
 
 // libjpeg-turbo decodes a JPEG at 1/2, 1/4 or 1/8 scale straight from the DCT
 // coefficients: a 12 MP photo at 1/8 costs a fraction of a full decode (see
-// docs/benchmarks.md). Build with -tags relview_purego (or CGO_ENABLED=0)
+// docs/benchmarks.md). Build with -tags purego (or CGO_ENABLED=0)
 // for the pure-Go decoder only. Windows builds always use the pure-Go decoder:
 // Debian has no mingw build of libjpeg-turbo (README, "Windows").
 func init() { fastJPEG = turboDecode }
@@ -37,7 +35,7 @@ func turboDecode(data []byte, minSide int) (image.Image, int, int, bool) {
 	if C.tjDecompressHeader3(h, src, C.ulong(len(data)), &w, &ht, &subsamp, &cs) != 0 {
 		return nil, 0, 0, false
 	}
-	if w <= 0 || ht <= 0 || int64(w)*int64(ht) > engine.MaxImagePixels || cs == C.TJCS_CMYK || cs == C.TJCS_YCCK {
+	if w <= 0 || ht <= 0 || int64(w)*int64(ht) > MaxImagePixels || cs == C.TJCS_CMYK || cs == C.TJCS_YCCK {
 		return nil, 0, 0, false // the Go decoder refuses or handles these
 	}
 	// The smallest scale that keeps both sides >= minSide.
@@ -63,7 +61,7 @@ func turboDecode(data []byte, minSide int) (image.Image, int, int, bool) {
 		return nil, 0, 0, false
 	}
 	fw, fh := int(w), int(ht)
-	o := jpegOrientation(data)
+	o := Orientation(data)
 	if o >= 5 {
 		fw, fh = fh, fw
 	}

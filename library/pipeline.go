@@ -1,0 +1,236 @@
+package library
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sync"
+
+	"github.com/zeebo/blake3"
+
+	"relview/engine"
+)
+
+// jobKind says why a file is processed.
+type jobKind int
+
+const (
+	jobNew     jobKind = iota // not catalogued
+	jobChanged                // catalogued; size or mtime differs
+	jobReembed                // unchanged, but some space's model changed
+	jobRetry                  // unchanged, failed last time for a read error or with other models
+)
+
+type job struct {
+	kind  jobKind
+	entry fileEntry
+	row   *catalogRow // the catalogued row of this path, if any
+	stale []string    // spaces to (re)write; nil: all
+}
+
+// resultKind is what the writer does with a processed file.
+type resultKind int
+
+const (
+	resIndexed resultKind = iota // (re)write the row and the listed vectors
+	resFailed                    // write the row as failed
+	resMoved                     // a catalogued row takes the new path
+	resCopied                    // new row, vectors copied from a row with the same content
+	resTouched                   // only size and mtime change
+	// The second pass:
+	resRelated      // write the vectors of the deferred spaces only
+	resRelateFailed // record the failure of the deferred spaces; nothing else changes
+	resRelateSkip   // the file changed or cannot be read now: the next run sees to it
+)
+
+type result struct {
+	kind    resultKind
+	entry   fileEntry
+	hash    string
+	width   int
+	height  int
+	format  string
+	reason  string
+	vectors engine.Vectors
+	spaces  []string // spaces of vectors to write
+	fromID  int64    // resMoved: the row that moves; resCopied: the row copied from
+	rowID   int64    // existing row of this path, or 0
+	copied  bool     // resIndexed: vectors taken from a copy encoded this run
+}
+
+// readRetryPrefix marks failure reasons worth retrying on the next run.
+const readRetryPrefix = "unreadable: "
+
+// encodeFailureTag starts the reason of a file no encoder could encode; the
+// reason names the models that failed (encodeFailurePrefix), so the file is
+// retried once the models change (a broken plug-in removed) and not before.
+const encodeFailureTag = "encode (models "
+
+// encodeFailurePrefix is encodeFailureTag with a short fingerprint of the
+// engine's models.
+func (l *Library) encodeFailurePrefix() string {
+	h := blake3.New()
+	for _, s := range l.eng.Spaces() {
+		fmt.Fprintf(h, "%s=%s\n", s.Space, modelKey(s.Model, s.Dim))
+	}
+	return encodeFailureTag + hex.EncodeToString(h.Sum(nil)[:4]) + "): "
+}
+
+// runPool hands the indices 0..n-1 to the workers (work runs on each, in
+// order of the indices, as pause and ctx allow) and their results to w.
+// It returns when every result handed out is written, or when writing fails.
+func (l *Library) runPool(ctx context.Context, n int, work func(int) result, w *writer) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	idx := make(chan int)
+	resCh := make(chan result, 2*l.opts.Workers)
+	var wg sync.WaitGroup
+	for range l.opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range idx {
+				resCh <- work(i)
+			}
+		}()
+	}
+	go func() {
+		defer close(idx)
+		for i := range n {
+			if l.gate.wait(ctx) != nil || ctx.Err() != nil {
+				return
+			}
+			select {
+			case idx <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(resCh) }()
+	werr := w.run(resCh, l.gate)
+	if werr != nil {
+		// Stop the workers and drain so they can exit.
+		cancel()
+		for range resCh {
+		}
+	}
+	return werr
+}
+
+// process reads, hashes, decodes, encodes and thumbnails one file. It
+// encodes the spaces in encodeSpaces (nil: every space).
+func (l *Library) process(j job, claims *claimer, encodeSpaces []string) result {
+	r := result{entry: j.entry, spaces: j.stale}
+	if j.row != nil {
+		r.rowID = j.row.ID
+	}
+	abs := filepath.Join(l.root, filepath.FromSlash(j.entry.Rel))
+	data, err := readFile(abs)
+	if err != nil {
+		r.kind, r.reason = resFailed, err.Error()
+		return r
+	}
+	r.hash = contentHash(data)
+	switch j.kind {
+	case jobChanged:
+		if j.row.Hash == r.hash && j.row.Status == StatusIndexed {
+			r.kind = resTouched
+			return r
+		}
+	case jobNew:
+		if row, moved := claims.claim(r.hash); row != nil {
+			r.fromID = row.ID
+			if moved {
+				r.kind = resMoved
+			} else {
+				r.kind = resCopied
+			}
+			return r
+		}
+		if d, ok := claims.encoded(r.hash); ok {
+			if d.id != 0 { // committed: copy its row
+				r.kind, r.fromID = resCopied, d.id
+				return r
+			}
+			r.kind, r.copied = resIndexed, true
+			r.width, r.height, r.format, r.vectors = d.width, d.height, d.format, d.vectors
+			return r
+		}
+	}
+	r.format = sniffFormat(data[:min(len(data), 16)])
+	img, w, h, err := engine.DecodeScaled(data)
+	data = nil
+	if err != nil {
+		r.kind, r.reason = resFailed, failureReason(err)
+		return r
+	}
+	r.width, r.height = w, h
+	// A thumbnail that cannot be written is remade on demand by Thumbnail;
+	// it does not fail the file.
+	_ = l.thumbs.put(r.hash, img)
+	var v engine.Vectors
+	switch {
+	case encodeSpaces == nil:
+		v, err = l.eng.Encode(img)
+	case j.stale != nil:
+		v, err = l.eng.EncodeSpaces(img, j.stale...)
+	default:
+		v, err = l.eng.EncodeSpaces(img, encodeSpaces...)
+	}
+	if err != nil {
+		if j.kind == jobReembed {
+			// Only the stale spaces were encoded: the image keeps its
+			// gallery entry and its vectors in every space (a broken
+			// plug-in must not wipe the library); the failure is recorded
+			// for those spaces with the model that failed.
+			r.kind, r.reason = resRelateFailed, "encode: "+err.Error()
+			return r
+		}
+		r.kind, r.reason = resFailed, l.encodeFailurePrefix()+err.Error()
+		return r
+	}
+	r.kind, r.vectors = resIndexed, v
+	if j.kind == jobNew {
+		claims.finished(&r)
+	}
+	return r
+}
+
+// readFile reads a whole file, refusing empty and oversized ones. Its errors
+// are short reasons (the path is recorded beside them).
+func readFile(abs string) ([]byte, error) {
+	f, st, err := engine.OpenRegular(abs)
+	if err != nil {
+		return nil, errors.New(readRetryPrefix + errReason(err))
+	}
+	defer f.Close()
+	if st.Size() == 0 {
+		return nil, errors.New("empty file")
+	}
+	if st.Size() > engine.MaxImageBytes {
+		return nil, fmt.Errorf("file of %s is larger than the %s limit", FormatBytes(st.Size()), FormatBytes(engine.MaxImageBytes))
+	}
+	data, err := io.ReadAll(io.LimitReader(f, engine.MaxImageBytes+1))
+	if err != nil {
+		return nil, errors.New(readRetryPrefix + errReason(err))
+	}
+	if len(data) == 0 {
+		return nil, errors.New("empty file")
+	}
+	return data, nil
+}
+
+// failureReason turns a decode error into the reason recorded for the file.
+func failureReason(err error) string {
+	return err.Error()
+}
+
+// contentHash is the BLAKE3 hash of a file's bytes, 128 bits in hex.
+func contentHash(data []byte) string {
+	sum := blake3.Sum256(data)
+	return hex.EncodeToString(sum[:16])
+}
