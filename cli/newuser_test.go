@@ -41,6 +41,17 @@ func TestNewUserRoughEdges(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a path that is not a folder is explained", func(t *testing.T) {
+		for arg, want := range map[string]string{
+			"/no/such/folder":  "no such folder",
+			photos + "dog.jpg": "is a file, not a folder",
+			"frobnicate":       `unknown command "frobnicate"`,
+		} {
+			if _, _, err := run(t, arg); err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("relview %s: %v, want %q", arg, err, want)
+			}
+		}
+	})
 	t.Run("models --json keys are snake_case", func(t *testing.T) {
 		out, _, err := run(t, "models", "--json")
 		if err != nil {

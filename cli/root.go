@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"relview/engine"
@@ -43,6 +45,16 @@ relsim model, not relsim itself; a real relsim ONNX export plugs in with
 		Version:       Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// A lone argument that is not a subcommand reaches here only when
+		// it is not a folder (main opens the app on a folder): say what it
+		// is instead of "unknown command".
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			return notAFolder(args)
+		},
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -66,4 +78,22 @@ func Main(args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// notAFolder explains arguments that are neither a subcommand nor a folder.
+func notAFolder(args []string) error {
+	if len(args) > 1 {
+		return fmt.Errorf("unknown command %q (relview FOLDER opens the app; relview --help lists the commands)", args[0])
+	}
+	p := args[0]
+	st, err := os.Stat(p)
+	switch {
+	case err != nil && (strings.ContainsAny(p, `/\.`)):
+		return fmt.Errorf("%s: no such folder (relview FOLDER opens the app on a folder of photos)", p)
+	case err != nil:
+		return fmt.Errorf("unknown command %q, and no folder of that name (relview --help lists the commands)", p)
+	case !st.IsDir():
+		return fmt.Errorf("%s is a file, not a folder: 'relview %s' opens the app on its folder; 'relview neighbors FOLDER %s' lists its neighbours", p, filepath.Dir(p), p)
+	}
+	return fmt.Errorf("%s: cannot open", p)
 }

@@ -41,8 +41,8 @@ func noisePNGs(t testing.TB, dir string, n, side int) {
 // every new image's vectors to the end of the run: ~30 KB per image, 3 GB
 // for 100k photos.
 func TestIndexMemoryPerImage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("indexes 1,100 photos")
+	if testing.Short() || raceEnabled {
+		t.Skip("indexes 1,100 photos to measure the heap (not under -short or -race)")
 	}
 	const n, from, to = 1100, 100, 1000
 	folder := t.TempDir()

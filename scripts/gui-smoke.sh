@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Opens relview in a real X window (Xvfb) on the built-in sample library,
-# waits for indexing, clicks a gallery thumbnail with xdotool, takes a
-# screenshot, and checks through relview's debug lines (RELVIEW_DEBUG=1)
-# that both columns show neighbours.
+# waits for indexing, selects a gallery photo with the arrow keys (xdotool),
+# takes a screenshot, and checks through relview's debug lines
+# (RELVIEW_DEBUG=1) that both columns show neighbours.
 #
 #   scripts/gui-smoke.sh [SCREENSHOT.png [MAP.png]]
 #
@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 shot=${1:-docs/screenshot-neighbours.png}
 mapshot=${2:-}
-cell_index=${RELVIEW_SMOKE_CELL:-1} # which gallery cell to click (0-based)
+cell_index=${RELVIEW_SMOKE_CELL:-1} # which gallery cell to select (0-based)
 
 for tool in Xvfb xdotool import; do
   command -v "$tool" >/dev/null || { echo "gui-smoke: $tool is missing (scripts/setup.sh installs it)" >&2; exit 2; }
@@ -44,14 +44,14 @@ start_xvfb 99
 
 export LANG=en_US.UTF-8 RELVIEW_DEBUG=1
 export XDG_DATA_HOME=$tmp/data XDG_CONFIG_HOME=$tmp/config RELVIEW_CACHE_DIR=$tmp/cache
+: >"$tmp/relview.log" # before wait_for reads it: the background job opens it later
 ./relview 2>"$tmp/relview.log" &
 rpid=$!
 
 wait_for "relview: indexed" 300
-wait_for "gallery-geometry" 30
-sleep 1 # the last gallery refresh
+wait_for "relview: gallery [1-9]" 30
 
-click_cell "$cell_index"
+select_cell "$cell_index"
 xdotool mousemove --window "$wid" 5 790 # no hover highlight in the picture
 sleep 2 # thumbnails and the large preview
 mkdir -p "$(dirname "$shot")"

@@ -141,6 +141,7 @@ start_xvfb 97
 
 exec_cmd=$(sed -nE 's/^Exec=([^ ]+).*/\1/p' "$sys/share/applications/io.relview.app.desktop")
 t0=$(date +%s.%N)
+: >"$tmp/relview.log" # before wait_for reads it: the background job opens it later
 (CLEAN_PATH=$sys/bin:/usr/bin:/bin CLEAN_EXTRA="DISPLAY=$DISPLAY RELVIEW_DEBUG=1" &&
   cd "$work" && exec env -i PATH="$CLEAN_PATH" HOME="$home" \
     XDG_DATA_HOME="$home/.local/share" XDG_CONFIG_HOME="$home/.config" \
@@ -149,8 +150,7 @@ t0=$(date +%s.%N)
 rpid=$! # env execs relview: this is relview's pid
 wait_for "relview: indexed" 300
 t1=$(date +%s.%N)
-wait_for "gallery-geometry" 30
-sleep 1
+wait_for "relview: gallery [1-9]" 30
 idx=$(grep "relview: indexed" "$tmp/relview.log" | tail -1)
 grep -qE "indexed [1-9][0-9]* .*failed 0\)" <<<"$idx" || fail "indexing: $idx"
 [[ -d $home/.local/share/relview ]] || fail "no sample library in the fresh data dir"
@@ -159,7 +159,7 @@ maps=$(grep -h "libonnxruntime" "/proc/$rpid/maps" 2>/dev/null | awk '{ print $6
 [[ $maps == "$sys/lib/relview/libonnxruntime.so.1" ]] || fail "the GUI mapped ONNX Runtime from '$maps'"
 ok "GUI: ${idx#relview: } ($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s from start), ONNX Runtime mapped from ${maps#"$tmp"/}"
 
-click_cell 1
+select_cell 1
 ok "GUI: ${line#relview: }"
 xdotool mousemove --window "$wid" 5 790
 sleep 2

@@ -100,13 +100,13 @@ func BenchmarkClick10k(bm *testing.B) {
 		bm.Run(fmt.Sprintf("analogies=%t", analog), func(bm *testing.B) {
 			a := test.NewTempApp(bm)
 			w := test.NewTempWindow(bm, widget.NewLabel(""))
-			b := NewBrowser(a, w, Config{K: 8})
+			b := newLoopBrowser(bm, a, w, Config{K: 8})
 			w.SetContent(b.Content())
 			w.Resize(fyne.NewSize(1280, 800))
 			src := newVecSource(10000)
 			b.SetSource(src, fakeSpaces)
 			settle(b)
-			b.analogies.SetChecked(analog)
+			b.nb.analogies.SetChecked(analog)
 			bm.ResetTimer()
 			var worst time.Duration
 			for i := 0; i < bm.N; i++ {
@@ -114,8 +114,8 @@ func BenchmarkClick10k(bm *testing.B) {
 				b.Show(int64(1 + (i*7919)%10000))
 				settle(b)
 				worst = max(worst, time.Since(t0))
-				if b.rel.shown != 8 || b.vis.shown != 8 {
-					bm.Fatalf("columns %d/%d", b.rel.shown, b.vis.shown)
+				if b.nb.rel.shown != 8 || b.nb.vis.shown != 8 {
+					bm.Fatalf("columns %d/%d", b.nb.rel.shown, b.nb.vis.shown)
 				}
 			}
 			bm.ReportMetric(float64(worst.Microseconds())/1000, "worst-ms")

@@ -25,8 +25,8 @@ func (f *coverFake) SpaceCoverage(space string) (library.Coverage, error) {
 
 func TestRelationalCoverageNote(t *testing.T) {
 	b, _, _, _ := newTestBrowser(t, 3)
-	if b.rel.cover.Visible() {
-		t.Fatalf("a source without coverage shows %q", b.rel.cover.Text)
+	if b.nb.rel.cover.Visible() {
+		t.Fatalf("a source without coverage shows %q", b.nb.rel.cover.Text)
 	}
 	// The same catalog, now able to say how far its relational space is
 	// filled (swapped in place: SetSource would reload the gallery too).
@@ -34,18 +34,18 @@ func TestRelationalCoverageNote(t *testing.T) {
 	b.src = src
 	b.updateCoverage()
 	settle(b)
-	if !b.rel.cover.Visible() || b.rel.cover.Text != "Relations analysed for 812 of 3108 photos" {
-		t.Errorf("relational column note %q (visible %t)", b.rel.cover.Text, b.rel.cover.Visible())
+	if !b.nb.rel.cover.Visible() || b.nb.rel.cover.Text != "Relations analysed for 812 of 3108 photos" {
+		t.Errorf("relational column note %q (visible %t)", b.nb.rel.cover.Text, b.nb.rel.cover.Visible())
 	}
-	if b.vis.cover.Visible() {
-		t.Errorf("visual column shows a coverage note %q", b.vis.cover.Text)
+	if b.nb.vis.cover.Visible() {
+		t.Errorf("visual column shows a coverage note %q", b.nb.vis.cover.Text)
 	}
 	src.mu.Lock()
 	src.c.Have = 3108
 	src.mu.Unlock()
 	b.updateCoverage()
 	settle(b)
-	if b.rel.cover.Visible() {
-		t.Errorf("complete space still notes %q", b.rel.cover.Text)
+	if b.nb.rel.cover.Visible() {
+		t.Errorf("complete space still notes %q", b.nb.rel.cover.Text)
 	}
 }

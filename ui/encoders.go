@@ -217,23 +217,23 @@ func (s *Session) runningEngine() (engineConfig, bool) {
 // preferences ask for. If it opens, it replaces the running engine and the
 // open library is opened again with it, which re-embeds only the spaces
 // whose encoder changed; if it does not, the running engine stays. done
-// runs on the UI thread with the error.
+// runs on the UI thread with the error. It is a step of the library
+// lifecycle (see Session).
 func (s *Session) ApplyEncoders(done func(error)) {
 	cfg := wantedEngine(s.b.app.Preferences())
 	s.b.status.message("Loading the encoders…")
-	s.b.jobs.Add(1)
-	go func() {
-		defer s.b.jobs.Done()
-		err := s.applyEngine(cfg)
-		fyne.Do(func() {
-			if err != nil {
-				s.b.status.message("The encoders were not changed: " + err.Error())
-			}
-			if done != nil {
-				done(err)
-			}
-		})
-	}()
+	spawn(s.life, ticket{}, func() error {
+		s.step.Lock()
+		defer s.step.Unlock()
+		return s.applyEngine(cfg)
+	}, func(err error) {
+		if err != nil {
+			s.b.status.message("The encoders were not changed: " + err.Error())
+		}
+		if done != nil {
+			done(err)
+		}
+	})
 }
 
 func (s *Session) applyEngine(cfg engineConfig) error {
@@ -244,7 +244,7 @@ func (s *Session) applyEngine(cfg engineConfig) error {
 	eng, err := s.openEngine(cfg.threads, cfg.plugins())
 	if err != nil {
 		s.engMu.Unlock()
-		return err
+		return fmt.Errorf("loading the encoders: %w", err)
 	}
 	s.mu.Lock()
 	old := s.eng
@@ -259,7 +259,9 @@ func (s *Session) applyEngine(cfg engineConfig) error {
 		openErr = s.open(lib.Root())
 	}
 	if old != nil {
-		old.Close()
+		if openErr == nil || s.library() == nil {
+			old.Close()
+		}
 	}
 	return openErr
 }

@@ -2,11 +2,11 @@ package ui
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -49,7 +49,7 @@ func writeBackbonePlugin(t *testing.T, dir, name, space string, edit func(map[st
 func TestSettingsEncoderChoice(t *testing.T) {
 	b, w, _, _ := newTestBrowser(t, 3)
 	p := b.app.Preferences()
-	s := NewSession(b, nil, t.TempDir(), t.TempDir())
+	s := newLoopSession(t, b, nil, t.TempDir(), t.TempDir())
 	v := b.showSettings(s)
 	rel, vis := v.rows[engine.Relational], v.rows[engine.Visual]
 	if rel.current.Text != "built-in" || vis.current.Text != "built-in" {
@@ -160,40 +160,36 @@ func TestApplyPluginEncoderLive(t *testing.T) {
 	}
 	a := test.NewTempApp(t)
 	w := test.NewTempWindow(t, widget.NewLabel(""))
-	b := NewBrowser(a, w, Config{K: 2, ThumbWorkers: 1})
+	b := newLoopBrowser(t, a, w, Config{K: 2, ThumbWorkers: 1})
 	w.SetContent(b.Content())
 	w.Resize(fyne.NewSize(1100, 760))
 	var opened [][]string
-	s := NewSession(b, func(threads int, plugins []string) (*engine.Engine, error) {
+	s := newLoopSession(t, b, func(threads int, plugins []string) (*engine.Engine, error) {
 		opened = append(opened, plugins)
 		return cli.OpenEngine("", 1, plugins)
 	}, t.TempDir(), t.TempDir())
-	defer s.Close()
 	type result struct {
 		sum library.Summary
 		err error
 	}
-	indexed := make(chan result, 4)
-	s.OnIndexed = func(sum library.Summary, err error) { indexed <- result{sum, err} }
+	var indexed []result // OnIndexed runs on the test's UI loop
+	s.OnIndexed = func(sum library.Summary, err error) { indexed = append(indexed, result{sum, err}) }
 	wait := func(what string) result {
 		t.Helper()
-		select {
-		case r := <-indexed:
-			if r.err != nil {
-				t.Fatalf("%s: %v", what, r.err)
-			}
-			settle(b)
-			return r
-		case <-time.After(3 * time.Minute):
-			t.Fatalf("%s did not finish", what)
+		n := len(indexed)
+		waitUntil(t, b, what, func() bool { return len(indexed) > n })
+		settle(b)
+		r := indexed[n]
+		if r.err != nil {
+			t.Fatalf("%s: %v", what, r.err)
 		}
-		return result{}
+		return r
 	}
 	s.Open(dir)
 	if r := wait("indexing"); r.sum.Indexed != len(photos) {
 		t.Fatalf("indexed %+v", r.sum)
 	}
-	builtinVis := b.vis.caption.Text
+	builtinVis := b.nb.vis.caption.Text
 	if !strings.Contains(builtinVis, "mobilenet") || strings.Contains(builtinVis, "plug-in") {
 		t.Fatalf("visual caption before: %q", builtinVis)
 	}
@@ -202,16 +198,13 @@ func TestApplyPluginEncoderLive(t *testing.T) {
 	if !v.apply.Disabled() {
 		t.Error("Apply is enabled though nothing changed")
 	}
-	applied := make(chan error, 1)
-	v.onApplied = func(err error) { applied <- err }
+	// Apply: the settings show the outcome once the lifecycle step ran.
 	apply := func() error {
 		t.Helper()
 		test.Tap(v.apply)
-		select {
-		case err := <-applied:
-			return err
-		case <-time.After(3 * time.Minute):
-			t.Fatal("apply did not finish")
+		settle(b)
+		if strings.HasPrefix(v.applyNote.Text, "Not applied") {
+			return errors.New(v.applyNote.Text)
 		}
 		return nil
 	}
@@ -234,8 +227,8 @@ func TestApplyPluginEncoderLive(t *testing.T) {
 	if got := a.Preferences().String(prefEncoderVisual); got != "" || v.rows[engine.Visual].current.Text != "built-in" {
 		t.Fatalf("after a failed apply the visual encoder is %q (row %q), want the built-in one back", got, v.rows[engine.Visual].current.Text)
 	}
-	if b.vis.caption.Text != builtinVis || s.library() == nil {
-		t.Fatalf("a failed apply changed the view: %q", b.vis.caption.Text)
+	if b.nb.vis.caption.Text != builtinVis || s.library() == nil {
+		t.Fatalf("a failed apply changed the view: %q", b.nb.vis.caption.Text)
 	}
 
 	good := writeBackbonePlugin(t, plugDir, "test-visual-plugin", engine.Visual, nil)
@@ -252,10 +245,10 @@ func TestApplyPluginEncoderLive(t *testing.T) {
 	if last := opened[len(opened)-1]; len(last) != 1 || last[0] != good {
 		t.Errorf("engine opened with plug-ins %v", last)
 	}
-	if c := b.vis.caption.Text; !strings.Contains(c, "test-visual-plugin") || !strings.Contains(c, "plug-in, test-visual-plugin.json") {
+	if c := b.nb.vis.caption.Text; !strings.Contains(c, "test-visual-plugin") || !strings.Contains(c, "plug-in, test-visual-plugin.json") {
 		t.Errorf("visual caption after apply: %q", c)
 	}
-	if c := b.rel.caption.Text; !strings.Contains(c, "approximation") || strings.Contains(c, "plug-in,") {
+	if c := b.nb.rel.caption.Text; !strings.Contains(c, "approximation") || strings.Contains(c, "plug-in,") {
 		t.Errorf("relational caption after apply: %q", c)
 	}
 	if !strings.Contains(v.inUse.Text, "test-visual-plugin") {
@@ -274,9 +267,9 @@ func TestApplyPluginEncoderLive(t *testing.T) {
 		}
 	}
 	// Both columns still answer, the visual one from the plug-in's vectors.
-	b.Show(b.shown[0].ID)
+	b.Show(b.gallery.shown[0].ID)
 	settle(b)
-	if b.rel.shown != 2 || b.vis.shown != 2 {
-		t.Fatalf("columns %d/%d (%q / %q)", b.rel.shown, b.vis.shown, b.rel.note.Text, b.vis.note.Text)
+	if b.nb.rel.shown != 2 || b.nb.vis.shown != 2 {
+		t.Fatalf("columns %d/%d (%q / %q)", b.nb.rel.shown, b.nb.vis.shown, b.nb.rel.note.Text, b.nb.vis.note.Text)
 	}
 }

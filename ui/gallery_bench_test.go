@@ -77,15 +77,15 @@ func (s *bigSource) Preview(im library.Image, _ int) (image.Image, error) {
 func newBigBrowser(tb testing.TB, n int) (*Browser, *bigSource) {
 	a := test.NewTempApp(tb)
 	w := test.NewTempWindow(tb, widget.NewLabel(""))
-	b := NewBrowser(a, w, Config{K: 8})
+	b := newLoopBrowser(tb, a, w, Config{K: 8})
 	w.SetContent(b.Content())
 	w.Resize(fyne.NewSize(1280, 800))
 	src := newBigSource(n)
 	src.uiGoID = goID()
 	b.SetSource(src, fakeSpaces)
 	settle(b)
-	if len(b.shown) != n {
-		tb.Fatalf("gallery shows %d of %d", len(b.shown), n)
+	if len(b.gallery.shown) != n {
+		tb.Fatalf("gallery shows %d of %d", len(b.gallery.shown), n)
 	}
 	return b, src
 }
@@ -125,20 +125,21 @@ func BenchmarkGalleryScroll100k(bm *testing.B) {
 			b, src := newBigBrowser(bm, n)
 			if mode.cached {
 				b.thumbs.close()
-				b.thumbs = newThumbLoader(src, 2, n)
-				for _, im := range b.shown {
+				b.thumbs = newThumbLoader(src, b.work, 2, n)
+				b.gallery.thumbs = b.thumbs
+				for _, im := range b.gallery.shown {
 					b.thumbs.cache.Add(thumbKey(im), src.pics[(im.ID-1)%int64(len(src.pics))])
 				}
 			}
-			page := b.grid.Size().Height
+			page := b.gallery.grid.Size().Height
 			if page < 100 {
-				bm.Fatalf("gallery is %v high", b.grid.Size())
+				bm.Fatalf("gallery is %v high", b.gallery.grid.Size())
 			}
 			step := mode.step
 			if step == 0 {
 				step = page
 			}
-			rows := (n + b.grid.ColumnCount() - 1) / b.grid.ColumnCount()
+			rows := (n + b.gallery.grid.ColumnCount() - 1) / b.gallery.grid.ColumnCount()
 			content := float32(rows) * (newGalleryCell().MinSize().Height + theme.Padding())
 			steps := make([]time.Duration, 0, bm.N)
 			off := float32(0)
@@ -150,7 +151,7 @@ func BenchmarkGalleryScroll100k(bm *testing.B) {
 					off = 0
 				}
 				t0 := time.Now()
-				b.grid.ScrollToOffset(off)
+				b.gallery.grid.ScrollToOffset(off)
 				steps = append(steps, time.Since(t0))
 			}
 			bm.StopTimer()
@@ -160,7 +161,7 @@ func BenchmarkGalleryScroll100k(bm *testing.B) {
 			if src.onUI.Load() != 0 {
 				bm.Errorf("%d thumbnails were read on the UI goroutine", src.onUI.Load())
 			}
-			if got := b.grid.GetScrollOffset(); off > 0 && got == 0 {
+			if got := b.gallery.grid.GetScrollOffset(); off > 0 && got == 0 {
 				bm.Errorf("the gallery did not scroll (offset %v)", got)
 			}
 			b.thumbs.close()
@@ -179,7 +180,7 @@ func BenchmarkGalleryScroll100k(bm *testing.B) {
 		for i := 0; i < bm.N; i++ {
 			shown := arrange(all, "", sortName) // in the background in the app
 			t0 := time.Now()
-			b.setShown(shown)
+			b.gallery.setShown(shown)
 			steps = append(steps, time.Since(t0))
 		}
 		bm.StopTimer()
@@ -201,16 +202,16 @@ func TestGalleryScroll100k(t *testing.T) {
 	defer b.thumbs.close()
 	src.onUI.Store(0)
 	src.calls.Store(0)
-	page := b.grid.Size().Height
+	page := b.gallery.grid.Size().Height
 	for i := 1; i <= 20; i++ {
-		b.grid.ScrollToOffset(float32(i) * 50 * page)
+		b.gallery.grid.ScrollToOffset(float32(i) * 50 * page)
 	}
 	settle(b)
 	if src.onUI.Load() != 0 || src.calls.Load() == 0 {
 		t.Fatalf("thumbnails read on the UI goroutine: %d of %d", src.onUI.Load(), src.calls.Load())
 	}
 	cells, minID := 0, int64(1<<62)
-	walk(b.grid, nil, func(o, _ fyne.CanvasObject) {
+	walk(b.gallery.grid, nil, func(o, _ fyne.CanvasObject) {
 		c, ok := o.(*galleryCell)
 		if !ok || !c.Visible() || c.thumb.id <= 0 {
 			return
@@ -225,8 +226,8 @@ func TestGalleryScroll100k(t *testing.T) {
 			t.Errorf("cell of %s is named %q", im.Path, c.name.Text)
 		}
 	})
-	first := int(b.grid.GetScrollOffset() / (newGalleryCell().MinSize().Height + theme.Padding()) * float32(b.grid.ColumnCount()))
-	if cells < 9 || first < 10_000 || int(minID-1) < first-b.grid.ColumnCount() || int(minID-1) > first+b.grid.ColumnCount() {
+	first := int(b.gallery.grid.GetScrollOffset() / (newGalleryCell().MinSize().Height + theme.Padding()) * float32(b.gallery.grid.ColumnCount()))
+	if cells < 9 || first < 10_000 || int(minID-1) < first-b.gallery.grid.ColumnCount() || int(minID-1) > first+b.gallery.grid.ColumnCount() {
 		t.Fatalf("%d cells shown from item %d; the offset puts item %d first", cells, minID-1, first)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -37,24 +36,19 @@ func TestRealLibrary(t *testing.T) {
 
 	a := test.NewTempApp(t)
 	w := test.NewTempWindow(t, widget.NewLabel(""))
-	b := NewBrowser(a, w, Config{K: 4, ThumbWorkers: 1})
+	b := newLoopBrowser(t, a, w, Config{K: 4, ThumbWorkers: 1})
 	w.SetContent(b.Content())
 	w.Resize(fyne.NewSize(1100, 760))
-	s := NewSession(b, func(int, []string) (*engine.Engine, error) { return cli.OpenEngine("", 1, nil) }, t.TempDir(), t.TempDir())
-	defer s.Close()
+	s := newLoopSession(t, b, func(int, []string) (*engine.Engine, error) { return cli.OpenEngine("", 1, nil) }, t.TempDir(), t.TempDir())
 	type result struct {
 		sum library.Summary
 		err error
 	}
-	done := make(chan result, 1)
-	s.OnIndexed = func(sum library.Summary, err error) { done <- result{sum, err} }
+	var runs []result // OnIndexed runs on the test's UI loop
+	s.OnIndexed = func(sum library.Summary, err error) { runs = append(runs, result{sum, err}) }
 	s.Open(dir)
-	var r result
-	select {
-	case r = <-done:
-	case <-time.After(3 * time.Minute):
-		t.Fatal("indexing did not finish")
-	}
+	waitUntil(t, b, "indexing", func() bool { return len(runs) == 1 })
+	r := runs[0]
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
@@ -62,8 +56,8 @@ func TestRealLibrary(t *testing.T) {
 	if r.sum.Indexed != len(photos) || r.sum.Failed != 1 {
 		t.Fatalf("indexed %d failed %d, want %d and 1", r.sum.Indexed, r.sum.Failed, len(photos))
 	}
-	if len(b.shown) != len(photos) {
-		t.Fatalf("gallery shows %d photos, want %d", len(b.shown), len(photos))
+	if len(b.gallery.shown) != len(photos) {
+		t.Fatalf("gallery shows %d photos, want %d", len(b.gallery.shown), len(photos))
 	}
 	if len(b.status.problems) != 1 || b.status.problems[0].Path != "notes.jpg" || b.status.skipped.Hidden {
 		t.Fatalf("skipped list = %+v", b.status.problems)
@@ -76,7 +70,7 @@ func TestRealLibrary(t *testing.T) {
 	}
 
 	var query library.Image
-	for _, im := range b.shown {
+	for _, im := range b.gallery.shown {
 		if im.Path == "motorcycle_left.png" {
 			query = im
 		}
@@ -86,38 +80,35 @@ func TestRealLibrary(t *testing.T) {
 	if b.query != query.ID {
 		t.Fatalf("query %d, want %d", b.query, query.ID)
 	}
-	if b.rel.shown != 4 || b.vis.shown != 4 {
-		t.Fatalf("columns hold %d and %d neighbours, want 4 and 4 (notes: %q / %q)", b.rel.shown, b.vis.shown, b.rel.note.Text, b.vis.note.Text)
+	if b.nb.rel.shown != 4 || b.nb.vis.shown != 4 {
+		t.Fatalf("columns hold %d and %d neighbours, want 4 and 4 (notes: %q / %q)", b.nb.rel.shown, b.nb.vis.shown, b.nb.rel.note.Text, b.nb.vis.note.Text)
 	}
 	// Its stereo twin is the nearest visual neighbour.
-	if got := b.vis.tiles[0].name.Text; got != "motorcycle_right.png" {
+	if got := b.nb.vis.tiles[0].name.Text; got != "motorcycle_right.png" {
 		t.Errorf("first visual neighbour = %s, want motorcycle_right.png", got)
 	}
 	eng, _ := s.engine()
 	rel, _ := eng.Space(engine.Relational)
 	vis, _ := eng.Space(engine.Visual)
-	if !strings.Contains(b.rel.caption.Text, rel.Model) || !strings.Contains(b.vis.caption.Text, vis.Model) {
-		t.Errorf("captions %q / %q, want %q / %q", b.rel.caption.Text, b.vis.caption.Text, rel.Model, vis.Model)
+	if !strings.Contains(b.nb.rel.caption.Text, rel.Model) || !strings.Contains(b.nb.vis.caption.Text, vis.Model) {
+		t.Errorf("captions %q / %q, want %q / %q", b.nb.rel.caption.Text, b.nb.vis.caption.Text, rel.Model, vis.Model)
 	}
-	if rel.Source != "" && strings.HasPrefix(rel.Source, "built-in") && !strings.Contains(b.rel.caption.Text, "approximation") {
-		t.Errorf("the built-in relational encoder is not labelled an approximation: %q", b.rel.caption.Text)
+	if rel.Source != "" && strings.HasPrefix(rel.Source, "built-in") && !strings.Contains(b.nb.rel.caption.Text, "approximation") {
+		t.Errorf("the built-in relational encoder is not labelled an approximation: %q", b.nb.rel.caption.Text)
 	}
 
 	// Clearing the cache closes the library, deletes its catalog and
 	// indexes every photo again; the folder itself is untouched.
 	cacheDir := s.library().CacheFolder()
 	s.ClearCache()
-	select {
-	case r = <-done:
-	case <-time.After(3 * time.Minute):
-		t.Fatal("re-indexing did not finish")
-	}
+	waitUntil(t, b, "re-indexing", func() bool { return len(runs) == 2 })
+	r = runs[1]
 	settle(b)
 	if r.err != nil || r.sum.Indexed != len(photos) || r.sum.Unchanged != 0 {
 		t.Fatalf("after clearing the cache: %+v, %v", r.sum, r.err)
 	}
-	if s.library().CacheFolder() != cacheDir || len(b.shown) != len(photos) {
-		t.Fatalf("cache %s, gallery %d", s.library().CacheFolder(), len(b.shown))
+	if s.library().CacheFolder() != cacheDir || len(b.gallery.shown) != len(photos) {
+		t.Fatalf("cache %s, gallery %d", s.library().CacheFolder(), len(b.gallery.shown))
 	}
 	if left, _ := os.ReadDir(dir); len(left) != len(photos)+1 {
 		t.Fatalf("the photo folder changed: %d entries", len(left))
@@ -127,8 +118,8 @@ func TestRealLibrary(t *testing.T) {
 func TestStartFolderPrefersLastLibrary(t *testing.T) {
 	a := test.NewTempApp(t)
 	w := test.NewTempWindow(t, widget.NewLabel(""))
-	b := NewBrowser(a, w, Config{})
-	s := NewSession(b, nil, t.TempDir(), t.TempDir())
+	b := newLoopBrowser(t, a, w, Config{})
+	s := newLoopSession(t, b, nil, t.TempDir(), t.TempDir())
 	last := t.TempDir()
 	a.Preferences().SetString(prefLastFolder, last)
 	if got, err := s.StartFolder(""); err != nil || got != last {

@@ -1,11 +1,13 @@
 package ui
 
 import (
+	"fmt"
 	"image/color"
 	"math"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -212,3 +214,45 @@ var (
 	_ fyne.Tappable     = (*simMap)(nil)
 	_ desktop.Hoverable = (*simMap)(nil)
 )
+
+// mapView is the similarity map tab: the map, a line about the photo under
+// the pointer and its thumbnail. It runs on the UI thread.
+type mapView struct {
+	simMap  *simMap
+	info    *widget.Label
+	thumb   *thumbView
+	content fyne.CanvasObject
+}
+
+const mapHint = "Every photo of the library as a dot. Hover a dot to see it, click it to make it the query."
+
+func newMapView(onTap func(int64), onHover func(int64)) *mapView {
+	v := &mapView{simMap: newSimMap(onTap, onHover), info: widget.NewLabel(mapHint), thumb: newThumbView(neighbourThumb)}
+	v.info.Wrapping = fyne.TextWrapWord
+	v.content = container.NewBorder(nil, container.NewBorder(nil, nil, v.thumb.stack, nil, v.info), nil, nil, v.simMap)
+	return v
+}
+
+// setPoints shows a query's scatter (nil: none).
+func (v *mapView) setPoints(ps []library.ScatterPoint) { v.simMap.setPoints(ps) }
+
+// setError says why the map is empty.
+func (v *mapView) setError(err error) {
+	v.simMap.setPoints(nil)
+	v.info.SetText(queryError(err))
+}
+
+// hover names the photo under the pointer and shows its thumbnail
+// (ok false: none).
+func (v *mapView) hover(im library.Image, ok bool, l *thumbLoader) {
+	if !ok {
+		v.thumb.clear()
+		return
+	}
+	for _, p := range v.simMap.points {
+		if p.ID == im.ID {
+			v.info.SetText(fmt.Sprintf("%s\nrelational %.3f · visual %.3f", im.Path, p.Relational, p.Visual))
+		}
+	}
+	v.thumb.set(im, l)
+}

@@ -45,6 +45,7 @@ func TestIndexingStatusPauseCancel(t *testing.T) {
 	var done []error
 	b.StartIndexing(ix, func(_ library.Summary, err error) { done = append(done, err) })
 	<-ix.started
+	pump(b) // the progress it reported
 	if got := b.status.label.Text; got != "Indexing · 3 of 12 · 6.0 photos/s · 2s left" {
 		t.Fatalf("status %q", got)
 	}
@@ -55,7 +56,7 @@ func TestIndexingStatusPauseCancel(t *testing.T) {
 		t.Fatal("pause/cancel disabled while indexing")
 	}
 	// The gallery stays usable while indexing.
-	b.Show(b.shown[0].ID)
+	b.Show(b.gallery.shown[0].ID)
 	test.Tap(b.status.pause)
 	if b.status.pause.Text != "Resume" || ix.paused != 1 {
 		t.Fatalf("after pause: button %q, Pause calls %d", b.status.pause.Text, ix.paused)
@@ -75,8 +76,8 @@ func TestIndexingStatusPauseCancel(t *testing.T) {
 	if !b.status.pause.Disabled() || !b.status.barBox.Hidden {
 		t.Fatal("controls still active after the run")
 	}
-	if b.rel.shown != 3 {
-		t.Fatalf("query during indexing filled %d neighbours", b.rel.shown)
+	if b.nb.rel.shown != 3 {
+		t.Fatalf("query during indexing filled %d neighbours", b.nb.rel.shown)
 	}
 
 	// A run that completes.
@@ -95,7 +96,7 @@ func TestSkippedList(t *testing.T) {
 	if !b.status.skipped.Hidden {
 		t.Fatal("skipped button shown with no problems")
 	}
-	b.setImages(b.all, b.byID, []library.Image{{Path: "bad.jpg", Reason: "not a supported image"}})
+	b.setImages(b.all, []library.Image{{Path: "bad.jpg", Reason: "not a supported image"}})
 	if b.status.skipped.Hidden || b.status.skipped.Text != "Skipped (1)" {
 		t.Fatalf("skipped button %q hidden=%v", b.status.skipped.Text, b.status.skipped.Hidden)
 	}
@@ -112,42 +113,42 @@ func TestSimilarityMap(t *testing.T) {
 	query := src.id("stripes-red.png")
 	b.Show(query)
 	settle(b)
-	if len(b.simMap.points) != 0 {
+	if len(b.mapv.simMap.points) != 0 {
 		t.Fatal("the map loaded while its tab is closed")
 	}
-	b.tabs.SelectIndex(1)
+	b.nb.tabs.SelectIndex(1)
 	settle(b)
-	if len(b.simMap.points) != 8 {
-		t.Fatalf("map has %d points, want 8", len(b.simMap.points))
+	if len(b.mapv.simMap.points) != 8 {
+		t.Fatalf("map has %d points, want 8", len(b.mapv.simMap.points))
 	}
 	w.Resize(fyne.NewSize(1100, 760))
 	// The relationally-close, visually-far photo sits top-left: stripes-green
 	// (same layout, other colour) is above and left of checks-red (other
 	// layout, same colour).
-	size := b.simMap.Size()
+	size := b.mapv.simMap.Size()
 	var green, checksRed fyne.Position
-	for _, p := range b.simMap.points {
+	for _, p := range b.mapv.simMap.points {
 		switch p.ID {
 		case src.id("stripes-green.png"):
-			green = b.simMap.pos(p, size)
+			green = b.mapv.simMap.pos(p, size)
 		case src.id("checks-red.png"):
-			checksRed = b.simMap.pos(p, size)
+			checksRed = b.mapv.simMap.pos(p, size)
 		}
 	}
 	if !(green.Y < checksRed.Y && green.X < checksRed.X) {
 		t.Fatalf("stripes-green at %v, checks-red at %v", green, checksRed)
 	}
 	// Hovering a dot names it; tapping makes it the query.
-	b.simMap.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: green}})
-	if !strings.Contains(b.mapInfo.Text, "stripes-green.png") {
-		t.Fatalf("hover text %q", b.mapInfo.Text)
+	b.mapv.simMap.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: green}})
+	if !strings.Contains(b.mapv.info.Text, "stripes-green.png") {
+		t.Fatalf("hover text %q", b.mapv.info.Text)
 	}
-	test.TapAt(b.simMap, green)
+	test.TapAt(b.mapv.simMap, green)
 	settle(b)
 	if b.query != src.id("stripes-green.png") {
 		t.Fatalf("tapping a dot: query %d", b.query)
 	}
-	if len(b.simMap.points) != 8 {
+	if len(b.mapv.simMap.points) != 8 {
 		t.Fatal("the map did not follow the new query")
 	}
 }
@@ -167,14 +168,14 @@ func TestNeighboursPerColumnSetting(t *testing.T) {
 	b, _, src, _ := newTestBrowser(t, 3)
 	b.Show(src.id("ring-red.png"))
 	settle(b)
-	if b.rel.shown != 3 {
-		t.Fatalf("%d", b.rel.shown)
+	if b.nb.rel.shown != 3 {
+		t.Fatalf("%d", b.nb.rel.shown)
 	}
 	b.cfg.K = 6
 	b.refreshQuery()
 	settle(b)
-	if b.rel.shown != 6 || b.vis.shown != 6 {
-		t.Fatalf("after k=6: %d / %d", b.rel.shown, b.vis.shown)
+	if b.nb.rel.shown != 6 || b.nb.vis.shown != 6 {
+		t.Fatalf("after k=6: %d / %d", b.nb.rel.shown, b.nb.vis.shown)
 	}
 }
 
@@ -201,24 +202,24 @@ func TestDroppedFileIsTheQuery(t *testing.T) {
 	settle(b)
 	b.ShowFile("/elsewhere/photo.jpg")
 	settle(b)
-	if b.title.Text != "Dropped: photo.jpg" || b.query != 0 {
-		t.Fatalf("title %q query %d", b.title.Text, b.query)
+	if b.nb.title.Text != "Dropped: photo.jpg" || b.query != 0 {
+		t.Fatalf("title %q query %d", b.nb.title.Text, b.query)
 	}
-	if got := strings.Join(tileNames(b.rel), ","); got != "stripes-green.png,stripes-blue.png,checks-red.png" {
+	if got := strings.Join(tileNames(b.nb.rel), ","); got != "stripes-green.png,stripes-blue.png,checks-red.png" {
 		t.Fatalf("relational column %s", got)
 	}
-	if b.vis.shown != 3 {
-		t.Fatalf("visual column %d", b.vis.shown)
+	if b.nb.vis.shown != 3 {
+		t.Fatalf("visual column %d", b.nb.vis.shown)
 	}
-	test.Tap(b.actions[0])
+	test.Tap(b.nb.actions[0])
 	if len(*opened) != 1 || (*opened)[0] != "/elsewhere/photo.jpg" {
 		t.Fatalf("open %v", *opened)
 	}
-	if !b.actions[3].Disabled() {
+	if !b.nb.actions[3].Disabled() {
 		t.Fatal("compare enabled for a file outside the library")
 	}
 	// Clicking a neighbour goes back into the library.
-	test.Tap(b.rel.tiles[0])
+	test.Tap(b.nb.rel.tiles[0])
 	settle(b)
 	if b.query != src.id("stripes-green.png") || b.external != "" {
 		t.Fatalf("query %d external %q", b.query, b.external)
@@ -229,7 +230,7 @@ func TestCompareAndSettingsDialogs(t *testing.T) {
 	b, w, src, _ := newTestBrowser(t, 3)
 	b.Show(src.id("stripes-red.png"))
 	settle(b)
-	test.Tap(b.actions[3]) // Compare…
+	test.Tap(b.nb.actions[3]) // Compare…
 	var list *widget.List
 	var result *widget.Label
 	for _, o := range w.Canvas().Overlays().List() {
@@ -251,15 +252,13 @@ func TestCompareAndSettingsDialogs(t *testing.T) {
 		t.Fatalf("compare offers %d photos, want the 8 others", list.Length())
 	}
 	list.Select(list.Length() - 1) // stripes-green, the last other photo by name
-	for i := 0; i < 200 && (result.Text == "Comparing…" || strings.HasPrefix(result.Text, "Pick")); i++ {
-		time.Sleep(5 * time.Millisecond)
-	}
+	settle(b)
 	if !strings.Contains(result.Text, "stripes-red.png ↔ stripes-green.png\nrelational 0.890 · visual 0.140") {
 		t.Fatalf("compare result %q", result.Text)
 	}
 	w.Canvas().Overlays().Top().Hide()
 
-	s := NewSession(b, nil, t.TempDir(), t.TempDir())
+	s := newLoopSession(t, b, nil, t.TempDir(), t.TempDir())
 	b.showSettings(s)
 	if w.Canvas().Overlays().Top() == nil {
 		t.Fatal("settings dialog not shown")

@@ -140,15 +140,18 @@ func TestProgressText(t *testing.T) {
 	}
 }
 
-// slowSource blocks Thumbnail until released, recording the order of calls.
+// slowSource blocks Thumbnail until released, recording the order of
+// calls and saying when the first one is waiting.
 type slowSource struct {
 	fakeSource
 	mu      sync.Mutex
 	order   []int64
+	entered chan struct{} // one value per call, on entering Thumbnail
 	release chan struct{}
 }
 
 func (s *slowSource) Thumbnail(im library.Image) (image.Image, error) {
+	s.entered <- struct{}{}
 	<-s.release
 	s.mu.Lock()
 	s.order = append(s.order, im.ID)
@@ -157,32 +160,31 @@ func (s *slowSource) Thumbnail(im library.Image) (image.Image, error) {
 }
 
 func TestThumbLoaderLIFOAndCancel(t *testing.T) {
-	src := &slowSource{release: make(chan struct{})}
-	l := newThumbLoader(src, 1, 16)
+	src := &slowSource{entered: make(chan struct{}, 8), release: make(chan struct{})}
+	loop := newUILoop()
+	ts := newTasks(loop.post)
+	l := newThumbLoader(src, ts, 1, 16)
 	defer l.close()
-	var mu sync.Mutex
-	var got []int64
-	done := func(id int64) func(image.Image, error) {
-		return func(image.Image, error) { mu.Lock(); got = append(got, id); mu.Unlock() }
+	var got []int64 // the callbacks run on the loop, here
+	done := func(id int64) func(image.Image) {
+		return func(image.Image) { got = append(got, id) }
 	}
-	// The worker takes request 1 at once and blocks in Thumbnail; 2..5
+	// The worker takes request 1 at once and blocks in Thumbnail; 2..4
 	// queue behind it.
 	l.load(img(1, "1", 0, 1, 1), done(1))
-	for l.queued() != 0 {
-		time.Sleep(time.Millisecond)
-	}
+	<-src.entered
 	l.load(img(2, "2", 0, 1, 1), done(2))
 	cancel3 := l.load(img(3, "3", 0, 1, 1), done(3))
 	l.load(img(4, "4", 0, 1, 1), done(4))
 	cancel3()
 	close(src.release)
-	l.pending.Wait()
-	mu.Lock()
-	defer mu.Unlock()
+	loop.until(t.Fatalf, "the thumbnails", func() bool { return ts.busy() == 0 })
 	// Newest first, the cancelled one never loaded nor reported.
 	if want := []int64{1, 4, 2}; !equalIDs(got, want) {
 		t.Fatalf("callbacks %v, want %v", got, want)
 	}
+	src.mu.Lock()
+	defer src.mu.Unlock()
 	if want := []int64{1, 4, 2}; !equalIDs(src.order, want) {
 		t.Fatalf("loads %v, want %v", src.order, want)
 	}

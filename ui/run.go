@@ -34,18 +34,7 @@ func Run(opts Options) int {
 	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { dropped(s, uris) })
 	w.Resize(fyne.NewSize(1280, 800))
 
-	folder := opts.Folder
-	b.status.message("Preparing the library (the first start writes the sample library)…")
-	b.jobs.Add(1)
-	go func() {
-		defer b.jobs.Done()
-		f, err := s.StartFolder(folder)
-		if err != nil {
-			fyne.Do(func() { dialog.ShowError(err, w) })
-			return
-		}
-		fyne.Do(func() { s.Open(f) })
-	}()
+	s.OpenStart(opts.Folder)
 	w.ShowAndRun()
 	s.Close()
 	return 0
@@ -96,22 +85,15 @@ func mainMenu(a fyne.App, w fyne.Window, b *Browser, s *Session) *fyne.MainMenu 
 	refreshRecent()
 	a.Preferences().AddChangeListener(func() { fyne.Do(refreshRecent) })
 	sampleItem := fyne.NewMenuItem("Open the sample library", s.OpenSample)
-	reindex := fyne.NewMenuItem("Refresh the index", func() {
-		s.mu.Lock()
-		lib := s.lib
-		s.mu.Unlock()
-		if lib != nil && !lib.ReadOnly() {
-			b.StartIndexing(lib, s.OnIndexed)
-		}
-	})
+	reindex := fyne.NewMenuItem("Refresh the index", s.Reindex)
 	settings := fyne.NewMenuItem("Settings…", func() { b.showSettings(s) })
 	file := fyne.NewMenu("File", openFolder, recent, sampleItem, fyne.NewMenuItemSeparator(), reindex, settings)
 	view := fyne.NewMenu("View",
 		fyne.NewMenuItem("Back", b.Back),
 		fyne.NewMenuItem("Forward", b.Forward),
-		fyne.NewMenuItem("Toggle analogies", func() { b.analogies.SetChecked(!b.analogies.Checked) }),
+		fyne.NewMenuItem("Toggle analogies", func() { b.nb.analogies.SetChecked(!b.nb.analogies.Checked) }),
 		fyne.NewMenuItem("Compare with…", b.showCompare),
-		fyne.NewMenuItem("Similarity map", func() { b.tabs.SelectIndex(1) }),
+		fyne.NewMenuItem("Similarity map", func() { b.nb.tabs.SelectIndex(1) }),
 	)
 	menu = fyne.NewMainMenu(file, view)
 	return menu

@@ -6,9 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"relview/engine"
 	"relview/library"
@@ -26,11 +26,25 @@ const (
 
 // Session owns the engine and the open library, and switches libraries:
 // the Browser shows whatever the session opened.
+//
+// Opening, switching, clearing and closing a library are steps of one
+// serialised lifecycle: each runs off the UI thread after the one before
+// has ended, so there is never more than one library open (one SQLite
+// handle, one writer lock), and a library is closed only once its
+// indexing and the views' work on it have stopped.
 type Session struct {
 	b          *Browser
 	openEngine func(threads int, plugins []string) (*engine.Engine, error)
 	dataDir    string // for the sample library
 	cacheRoot  string // "" : the default
+	// stopTimeout bounds the wait for a library's indexing to stop before
+	// it is closed; a library whose indexing has not stopped by then stays
+	// open and shown, and the step fails.
+	stopTimeout time.Duration
+
+	life  *tasks        // the lifecycle steps; their errors reach the UI thread
+	step  sync.Mutex    // held by the running step
+	opens atomic.Uint64 // the latest Open: an earlier one not yet started is skipped
 
 	engMu     sync.Mutex // serialises opening engines
 	mu        sync.Mutex
@@ -47,7 +61,8 @@ type Session struct {
 // NewSession ties a Browser to libraries opened with the given engine
 // opener (nil: no engine; libraries are then only queried, not indexed).
 func NewSession(b *Browser, openEngine func(threads int, plugins []string) (*engine.Engine, error), dataDir, cacheRoot string) *Session {
-	return &Session{b: b, openEngine: openEngine, dataDir: dataDir, cacheRoot: cacheRoot}
+	return &Session{b: b, openEngine: openEngine, dataDir: dataDir, cacheRoot: cacheRoot,
+		stopTimeout: 30 * time.Second, life: newTasks(b.ui.do)}
 }
 
 // engine opens the engine the first time it is needed (slow: loads ONNX
@@ -88,44 +103,83 @@ func (s *Session) StartFolder(folder string) (string, error) {
 	return sample.Ensure(s.dataDir)
 }
 
+// lifecycle runs step off the UI thread once the steps before it have
+// ended; an error it returns is shown in a dialog. Call it on the UI
+// thread.
+func (s *Session) lifecycle(step func() error) {
+	spawn(s.life, ticket{}, func() error {
+		s.step.Lock()
+		defer s.step.Unlock()
+		return step()
+	}, func(err error) {
+		if err != nil {
+			s.b.status.message(err.Error())
+			dialog.ShowError(err, s.b.win)
+		}
+	})
+}
+
+// openWith queues opening the folder that where names; a later Open
+// supersedes it if it has not started by then.
+func (s *Session) openWith(where func() (string, error)) {
+	n := s.opens.Add(1)
+	s.lifecycle(func() error {
+		if s.opens.Load() != n {
+			return nil // the user asked for another folder since
+		}
+		folder, err := where()
+		if err != nil {
+			return err
+		}
+		return s.open(folder)
+	})
+}
+
 // Open opens folder in the background: closes the current library, opens
 // the new one (read-only when another process is indexing it), shows it and
 // starts indexing. Errors are shown in a dialog.
 func (s *Session) Open(folder string) {
 	s.b.status.message("Opening " + folder + "…")
-	s.b.jobs.Add(1)
-	go func() {
-		defer s.b.jobs.Done()
-		err := s.open(folder)
-		if err != nil {
-			fyne.Do(func() {
-				s.b.status.message(err.Error())
-				dialog.ShowError(err, s.b.win)
-			})
-		}
-	}()
+	s.openWith(func() (string, error) { return folder, nil })
+}
+
+// OpenStart opens what StartFolder chooses for folder.
+func (s *Session) OpenStart(folder string) {
+	s.b.status.message("Preparing the library (the first start writes the sample library)…")
+	s.openWith(func() (string, error) { return s.StartFolder(folder) })
 }
 
 // OpenSample opens the built-in sample library.
 func (s *Session) OpenSample() {
-	s.b.jobs.Add(1)
-	go func() {
-		defer s.b.jobs.Done()
+	s.openWith(func() (string, error) {
 		dir, err := sample.Ensure(s.dataDir)
 		if err != nil {
-			fyne.Do(func() { dialog.ShowError(err, s.b.win) })
-			return
+			return "", fmt.Errorf("writing the sample library: %w", err)
 		}
-		if err := s.open(dir); err != nil {
-			fyne.Do(func() { dialog.ShowError(err, s.b.win) })
-		}
-	}()
+		return dir, nil
+	})
 }
 
+// Reindex refreshes the open library's index.
+func (s *Session) Reindex() {
+	s.lifecycle(func() error {
+		lib := s.library()
+		if lib == nil || lib.ReadOnly() {
+			return nil
+		}
+		if !s.b.ui.run(func() { s.b.StartIndexing(lib, s.OnIndexed) }) {
+			return errUIGone
+		}
+		return nil
+	})
+}
+
+// open is the step that shows folder: it closes the current library and
+// opens folder's (a lifecycle step).
 func (s *Session) open(folder string) error {
 	abs, err := filepath.Abs(folder)
 	if err != nil {
-		return err
+		return fmt.Errorf("open %s: %w", folder, err)
 	}
 	st, err := os.Stat(abs)
 	if err != nil {
@@ -134,21 +188,12 @@ func (s *Session) open(folder string) error {
 	if !st.IsDir() {
 		return fmt.Errorf("open %s: not a folder", folder)
 	}
-	fyne.DoAndWait(func() { s.b.status.message("Loading the encoders…") })
+	s.b.ui.do(func() { s.b.status.message("Loading the encoders…") })
 	eng, engErr := s.engine()
 
-	// Stop the current library first.
-	fyne.DoAndWait(func() { s.b.CancelIndexing() })
-	s.b.waitIndexing(30 * time.Second)
-	s.mu.Lock()
-	old := s.lib
-	s.lib = nil
-	s.mu.Unlock()
-	if old != nil {
-		fyne.DoAndWait(func() { s.b.SetSource(nil, nil) })
-		old.Close()
+	if err := s.closeLibrary(); err != nil {
+		return fmt.Errorf("open %s: %w", folder, err)
 	}
-
 	opts := library.Options{Engine: eng, CacheRoot: s.cacheRoot}
 	if t := s.b.app.Preferences().Int(prefThreads); t > 0 {
 		opts.Workers = t
@@ -176,7 +221,7 @@ func (s *Session) open(folder string) error {
 			spaces = append(spaces, engine.SpaceInfo{Space: sp.Space, Model: sp.Model, Dim: sp.Dim})
 		}
 	}
-	fyne.DoAndWait(func() {
+	s.b.ui.run(func() { // if the window has gone, Close closes lib
 		s.b.SetSource(libSource{lib}, spaces)
 		s.remember(lib.Root())
 		switch {
@@ -190,6 +235,62 @@ func (s *Session) open(folder string) error {
 		}
 	})
 	return nil
+}
+
+// closeLibrary stops the open library's indexing, takes it out of the
+// views, waits for their work on it and closes it (a lifecycle step, off
+// the UI thread). If its indexing does not stop within stopTimeout, the
+// library stays open and shown and closeLibrary fails.
+func (s *Session) closeLibrary() error {
+	lib := s.library()
+	if lib == nil {
+		return nil
+	}
+	var stopped <-chan struct{}
+	if !s.b.ui.run(func() { stopped = s.b.CancelIndexing() }) {
+		return errUIGone
+	}
+	if !waitClosed(stopped, s.stopTimeout) {
+		return fmt.Errorf("the indexing of %s did not stop within %s, so it stays open; try again", lib.Root(), s.stopTimeout)
+	}
+	var work *tasks
+	if !s.b.ui.run(func() { work = s.b.attach(nil, nil) }) {
+		return errUIGone
+	}
+	return s.release(lib, work)
+}
+
+// release closes lib once the views' work on it (work, nil: none) has
+// ended.
+func (s *Session) release(lib *library.Library, work *tasks) error {
+	if work != nil {
+		work.wait(0) // queries and thumbnails: they end
+	}
+	s.mu.Lock()
+	if s.lib == lib {
+		s.lib = nil
+	}
+	s.mu.Unlock()
+	if err := lib.Close(); err != nil {
+		return fmt.Errorf("closing the library %s: %w", lib.Root(), err)
+	}
+	return nil
+}
+
+// errUIGone fails a lifecycle step that needs the UI thread once the UI
+// loop has ended (the window closed during the step; Close finishes up).
+var errUIGone = errors.New("the window has closed")
+
+// waitClosed waits up to timeout for ch to close.
+func waitClosed(ch <-chan struct{}, timeout time.Duration) bool {
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-ch:
+		return true
+	case <-t.C:
+		return false
+	}
 }
 
 // remember makes folder the last library and puts it first in the recents.
@@ -224,41 +325,38 @@ func (s *Session) ClearCache() {
 		return
 	}
 	root, dir := lib.Root(), lib.CacheFolder()
-	s.b.CancelIndexing()
-	s.b.jobs.Add(1)
-	go func() {
-		defer s.b.jobs.Done()
-		s.b.waitIndexing(30 * time.Second)
-		s.mu.Lock()
-		if s.lib == lib {
-			s.lib = nil
+	s.lifecycle(func() error {
+		if s.library() != lib {
+			return nil // another library was opened since
 		}
-		s.mu.Unlock()
-		fyne.DoAndWait(func() { s.b.SetSource(nil, nil) })
-		lib.Close()
+		if err := s.closeLibrary(); err != nil {
+			return fmt.Errorf("clearing the cache of %s: %w", root, err)
+		}
 		if err := os.RemoveAll(dir); err != nil {
-			fyne.Do(func() { dialog.ShowError(err, s.b.win) })
-			return
+			return fmt.Errorf("clearing the cache of %s: %w", root, err)
 		}
-		if err := s.open(root); err != nil {
-			fyne.Do(func() { dialog.ShowError(err, s.b.win) })
-		}
-	}()
+		return s.open(root)
+	})
 }
 
-// Close stops indexing and closes the library and the engine.
+// Close stops indexing and closes the library and the engine. It runs on
+// the UI thread once the UI loop has ended (Run), or in tests once nothing
+// is in flight: it does not wait for lifecycle steps that need the UI.
 func (s *Session) Close() {
-	s.b.CancelIndexing()
-	s.b.waitIndexing(10 * time.Second)
-	if s.b.thumbs != nil {
-		s.b.thumbs.close()
+	s.life.close()
+	s.step.Lock()
+	defer s.step.Unlock()
+	if lib := s.library(); lib != nil {
+		// Out of the views first: the indexing is cancelled and nothing the
+		// library's work still posts touches them.
+		work := s.b.attach(nil, nil)
+		if work != nil && !work.wait(s.stopTimeout) {
+			return // its indexing still uses the library and the engine; the process ends anyway
+		}
+		_ = s.release(lib, nil) // the process ends: nothing to tell
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.lib != nil {
-		s.lib.Close()
-		s.lib = nil
-	}
 	if s.eng != nil {
 		s.eng.Close()
 		s.eng = nil

@@ -70,15 +70,10 @@ func (t *thumbView) set(im library.Image, l *thumbLoader) {
 	}
 	t.show(nil)
 	id := im.ID
-	t.cancel = l.load(im, func(img image.Image, err error) {
-		if err != nil {
-			return
+	t.cancel = l.load(im, func(img image.Image) {
+		if t.id == id && t.key == key {
+			t.show(img)
 		}
-		fyne.Do(func() {
-			if t.id == id && t.key == key {
-				t.show(img)
-			}
-		})
 	})
 }
 

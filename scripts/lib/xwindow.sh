@@ -26,32 +26,27 @@ wait_for() {
   fail "no '$1' within $2 s"
 }
 
-# click_cell INDEX: clicks gallery cell INDEX (0-based) at the position the
-# app logged ("gallery-geometry"), waits for a new "neighbours" line and
-# checks both columns are filled. Sets wid (the window) and line (that log
-# line).
-click_cell() {
-  local geo x y cols cw ch sx sy col row cx cy before
+# select_cell INDEX: makes gallery cell INDEX (0-based) the query the way a
+# user does from the keyboard: with nothing selected, Right selects the
+# first photo and each further Right the next one. It waits for the
+# "neighbours" line of each step and checks that both columns of the last
+# are filled. Sets wid (the window) and line (that log line). No pixel
+# positions: the gallery's layout is the app's business.
+select_cell() {
+  local i before rel vis
   wid=$(xdotool search --sync --onlyvisible --name '^relview' | head -1)
   [[ -n $wid ]] || fail "no relview window"
-  geo=$(grep "gallery-geometry" "$tmp/relview.log" | tail -1)
-  num() { sed -E "s/.* $1=([0-9]+).*/\1/" <<<"$geo"; }
-  x=$(num x) y=$(num y) cols=$(num columns)
-  cw=$(sed -E 's/.* cell=([0-9]+)x([0-9]+).*/\1/' <<<"$geo")
-  ch=$(sed -E 's/.* cell=([0-9]+)x([0-9]+).*/\2/' <<<"$geo")
-  sx=$(sed -E 's/.* step=([0-9]+)x([0-9]+).*/\1/' <<<"$geo")
-  sy=$(sed -E 's/.* step=([0-9]+)x([0-9]+).*/\2/' <<<"$geo")
-  ((cols > 0)) || cols=1
-  col=$(($1 % cols)) row=$(($1 / cols))
-  cx=$((x + col * sx + cw / 2)) cy=$((y + row * sy + ch / 3))
-  before=$(grep -c "relview: neighbours " "$tmp/relview.log" || true)
-  xdotool mousemove --window "$wid" "$cx" "$cy" click 1
-  for _ in $(seq 100); do
-    [[ $(grep -c "relview: neighbours " "$tmp/relview.log" || true) -gt $before ]] && break
-    sleep 0.1
+  for ((i = 0; i <= $1; i++)); do
+    before=$(grep -c "relview: neighbours " "$tmp/relview.log" || true)
+    xdotool key --window "$wid" Right
+    for _ in $(seq 100); do
+      [[ $(grep -c "relview: neighbours " "$tmp/relview.log" || true) -gt $before ]] && break
+      sleep 0.1
+    done
+    [[ $(grep -c "relview: neighbours " "$tmp/relview.log" || true) -gt $before ]] ||
+      fail "the Right key (step $((i + 1)) of $(($1 + 1))) showed no neighbours"
   done
-  line=$(grep "relview: neighbours " "$tmp/relview.log" | tail -1) || fail "the click at ($cx,$cy) showed no neighbours"
-  local rel vis
+  line=$(grep "relview: neighbours " "$tmp/relview.log" | tail -1)
   rel=$(sed -E 's/.*relational=([0-9]+).*/\1/' <<<"$line")
   vis=$(sed -E 's/.*visual=([0-9]+).*/\1/' <<<"$line")
   ((rel > 0 && vis > 0)) || fail "a column is empty: $line"

@@ -16,9 +16,9 @@
 #     `index` then `neighbors --json` on the sample photos give the same
 #     neighbours, in the same order, as the Linux build (both decode JPEG with
 #     Go's decoder, RELVIEW_JPEG=go, as Windows builds always do).
-#  3. the GUI: relview.exe under Wine on Xvfb on the sample library, a
-#     thumbnail clicked, both columns filled, a screenshot (default: none
-#     kept). RELVIEW_WINE_GUI=0 leaves this step out.
+#  3. the GUI: relview.exe under Wine on Xvfb on the sample library, a photo
+#     selected with the arrow keys, both columns filled, a screenshot
+#     (default: none kept). RELVIEW_WINE_GUI=0 leaves this step out.
 #
 # Everything relview writes goes to a temporary folder; the Wine prefix is kept
 # in ~/.cache/relview-wine (wine-env.sh). Cost on two cores: the first run
@@ -179,7 +179,7 @@ else
   sleep 1
   idx=$(grep "relview: indexed" "$tmp/relview.log" | tail -1)
   grep -qE "indexed [1-9][0-9]* .*failed 0\)" <<<"$idx" || fail "GUI indexing: $idx"
-  click_cell 1
+  select_cell 1
   ok "GUI under Wine: ${idx#relview: }; ${line#relview: }"
   if [[ -n $shot ]]; then
     xdotool mousemove --window "$wid" 5 790

@@ -1,11 +1,11 @@
+// The compare and settings dialogs.
+
 package ui
 
 import (
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -15,57 +15,6 @@ import (
 	"relview/library"
 )
 
-// fileQuerier is a Source that can also search with any image file as the
-// query (a photo dropped from outside the library); libSource is one.
-type fileQuerier interface {
-	NeighboursOfFileIn(path string, spaces []string, k int) (map[string][]library.Neighbour, error)
-}
-
-// ShowFile makes an image file from anywhere the query: it is encoded and
-// both columns fill with its neighbours in the library. It does not enter
-// the history.
-func (b *Browser) ShowFile(path string) {
-	fq, ok := b.src.(fileQuerier)
-	if !ok || b.src == nil {
-		return
-	}
-	b.queryGen++
-	gen, k := b.queryGen, b.cfg.K
-	b.query = 0
-	b.external = path
-	b.queryStart = time.Now()
-	b.hint.Hide()
-	b.title.SetText("Dropped: " + filepath.Base(path))
-	b.details.SetText(path)
-	b.grid.UnselectAll()
-	b.preview.Image = nil
-	b.preview.Refresh()
-	b.rel.setNote("Encoding and searching…")
-	b.vis.setNote("Encoding and searching…")
-	b.updateNav()
-	b.jobs.Add(1)
-	go func() {
-		defer b.jobs.Done()
-		img, _ := engine.DecodeFile(path)
-		// One encode serves both columns.
-		res, err := fq.NeighboursOfFileIn(path, []string{engine.Relational, engine.Visual}, k)
-		rel, vis := res[engine.Relational], res[engine.Visual]
-		fyne.Do(func() {
-			if gen != b.queryGen {
-				return
-			}
-			if img != nil {
-				b.setPreview(img)
-			}
-			b.fill(b.rel, hitsOf(rel), err)
-			b.fill(b.vis, hitsOf(vis), err)
-			b.lastRel, b.lastVis = hitsOf(rel), hitsOf(vis)
-			b.debugf("neighbours relational=%d visual=%d query=%s analogies=false ms=%.1f", len(rel), len(vis), path,
-				float64(time.Since(b.queryStart).Microseconds())/1000)
-		})
-	}()
-}
-
 // showCompare compares the query with another photo of the library: both
 // pictures and their relational and visual similarity.
 func (b *Browser) showCompare() {
@@ -74,22 +23,8 @@ func (b *Browser) showCompare() {
 		return
 	}
 	src := b.src
-	var scores map[int64]library.ScatterPoint
-	var scoreErr error
-	// The scores of every photo against the query, computed once.
-	loaded := make(chan struct{})
-	go func() {
-		defer close(loaded)
-		pts, err := src.Scatter(a.ID)
-		scoreErr = err
-		scores = make(map[int64]library.ScatterPoint, len(pts))
-		for _, p := range pts {
-			scores[p.ID] = p
-		}
-	}()
-
-	candidates := make([]library.Image, 0, len(b.shown))
-	for _, im := range b.shown {
+	candidates := make([]library.Image, 0, len(b.gallery.shown))
+	for _, im := range b.gallery.shown {
 		if im.ID != a.ID {
 			candidates = append(candidates, im)
 		}
@@ -99,6 +34,29 @@ func (b *Browser) showCompare() {
 	left.set(a, b.thumbs)
 	result := widget.NewLabel("Pick a photo to compare with " + baseName(a.Path))
 	result.Wrapping = fyne.TextWrapWord
+
+	// The scores of every photo against the query, computed once; a pick
+	// made before they arrive is shown when they do.
+	var scores *comparison
+	var picked *library.Image
+	var why string
+	show := func() {
+		if scores != nil && picked != nil {
+			result.SetText(scores.text(a, *picked, why))
+		}
+	}
+	spawn(b.work, ticket{}, func() *comparison {
+		pts, err := src.Scatter(a.ID)
+		c := &comparison{err: err, scores: make(map[int64]library.ScatterPoint, len(pts))}
+		for _, p := range pts {
+			c.scores[p.ID] = p
+		}
+		return c
+	}, func(c *comparison) {
+		scores = c
+		show()
+	})
+	var picks generation
 	list := widget.NewList(
 		func() int { return len(filtered) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
@@ -107,22 +65,10 @@ func (b *Browser) showCompare() {
 		other := filtered[i]
 		right.set(other, b.thumbs)
 		result.SetText("Comparing…")
-		go func() {
-			<-loaded
-			why := sharedRelations(src, a.ID, other.ID)
-			fyne.Do(func() {
-				if scoreErr != nil {
-					result.SetText(queryError(scoreErr))
-					return
-				}
-				p, ok := scores[other.ID]
-				if !ok {
-					result.SetText(other.Path + " is not indexed in both spaces yet.")
-					return
-				}
-				result.SetText(compareText(a, other, p) + why)
-			})
-		}()
+		spawn(b.work, picks.next(), func() string { return sharedRelations(src, a.ID, other.ID) }, func(w string) {
+			picked, why = &other, w
+			show()
+		})
 	}
 	filter := widget.NewEntry()
 	filter.SetPlaceHolder("Filter by name")
@@ -136,6 +82,25 @@ func (b *Browser) showCompare() {
 	d := dialog.NewCustom("Compare", "Close", body, b.win)
 	d.Resize(fyne.NewSize(620, 640))
 	d.Show()
+}
+
+// comparison is the scores of every photo against the compared one.
+type comparison struct {
+	scores map[int64]library.ScatterPoint
+	err    error
+}
+
+// text is the result line of comparing a with o; why names the relations
+// they share ("" if none or unknown).
+func (c *comparison) text(a, o library.Image, why string) string {
+	if c.err != nil {
+		return queryError(c.err)
+	}
+	p, ok := c.scores[o.ID]
+	if !ok {
+		return o.Path + " is not indexed in both spaces yet."
+	}
+	return compareText(a, o, p) + why
 }
 
 // sharedRelations is a line naming the relations two photos share, when the
@@ -182,7 +147,6 @@ type settingsView struct {
 	applyNote *widget.Label
 	inUse     *widget.Label // the encoders of the open library
 	update    func()        // re-checks whether Apply has something to do
-	onApplied func(error)   // tests: after Apply finished and the dialog shows it
 }
 
 // showSettings edits the preferences: neighbours per column, analogy
@@ -209,7 +173,7 @@ func (b *Browser) showSettings(s *Session) *settingsView {
 		b.cfg.AnalogyWeight = float32(w)
 		p.SetFloat(prefWeight, w)
 		wLabel.SetText(fmt.Sprintf("%.1f", w))
-		if b.analogies.Checked {
+		if b.nb.analogies.Checked {
 			b.refreshQuery()
 		}
 	}
@@ -247,9 +211,6 @@ func (b *Browser) showSettings(s *Session) *settingsView {
 		v.apply.Disable()
 		v.applyNote.SetText("Loading the encoders…")
 		s.ApplyEncoders(func(err error) {
-			if v.onApplied != nil {
-				defer v.onApplied(err)
-			}
 			if err == nil {
 				v.update()
 				return

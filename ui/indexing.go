@@ -1,0 +1,152 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"relview/engine"
+	"relview/library"
+)
+
+// indexRun is one background indexing of the shown library.
+type indexRun struct {
+	ix     Indexer
+	cancel context.CancelFunc
+	done   chan struct{} // closed when Index returned
+}
+
+// StartIndexing runs ix in the background (in the library's task group),
+// showing its progress and refreshing the gallery as photos arrive. onDone,
+// if not nil, runs on the UI thread at the end, unless the library was
+// closed by then.
+func (b *Browser) StartIndexing(ix Indexer, onDone func(library.Summary, error)) {
+	b.CancelIndexing()
+	ts := b.work
+	if ts == nil {
+		return // no library
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	run := &indexRun{ix: ix, cancel: cancel, done: make(chan struct{})}
+	b.index = run
+	b.status.setRunning(true)
+	b.status.message("Scanning the folder…")
+	ts.running.Add(1)
+	go func() {
+		defer ts.running.Done()
+		defer close(run.done)
+		lastDone, lastPhase := -1, ""
+		var lastCover, lastReload time.Time
+		sum, err := ix.Index(ctx, func(p library.Progress) {
+			ts.do(func() {
+				if b.index == run {
+					b.status.update(p)
+				}
+			})
+			// The relational column says how far the second pass got, about
+			// once a second.
+			if p.Phase == library.PhaseRelate && time.Since(lastCover) > time.Second {
+				lastCover = time.Now()
+				ts.do(b.updateCoverage)
+			}
+			// The first pass is over: the gallery shows all of it. Before,
+			// new photos appear about once a second.
+			phaseEnded := lastPhase == library.PhaseIndex && p.Phase != library.PhaseIndex
+			lastPhase = p.Phase
+			grew := p.Done != lastDone && (p.Phase == library.PhaseIndex || p.Phase == library.PhaseDone)
+			if grew {
+				lastDone = p.Done
+			}
+			if phaseEnded || (grew && time.Since(lastReload) > time.Second) {
+				lastReload = time.Now()
+				ts.do(b.Reload)
+			}
+		})
+		ts.do(func() {
+			b.debugf("indexed %d (scanned %d, unchanged %d, failed %d) in %s", sum.Indexed, sum.Scanned, sum.Unchanged, sum.Failed, sum.Elapsed.Round(time.Millisecond))
+			if b.index == run {
+				b.index = nil
+				b.status.setRunning(false)
+			}
+			b.updateCoverage()
+			switch {
+			case err != nil && ctx.Err() != nil && sum.RelateLeft > 0:
+				b.status.message(fmt.Sprintf("Indexing cancelled while analysing relations · %d analysed this run; it resumes next time", sum.Related))
+			case err != nil && ctx.Err() != nil:
+				b.status.message(fmt.Sprintf("Indexing cancelled · %d indexed this run; it resumes next time", sum.Indexed))
+			case err != nil:
+				b.status.message("Indexing failed: " + err.Error())
+			default:
+				b.status.message(summaryText(sum))
+			}
+			b.Reload()
+			if onDone != nil {
+				onDone(sum, err)
+			}
+		})
+	}()
+}
+
+// CancelIndexing stops the running index, if any, and returns a channel
+// closed when it has stopped (closed at once when none runs). Its end still
+// reaches the status bar and onDone.
+func (b *Browser) CancelIndexing() <-chan struct{} {
+	run := b.index
+	if run == nil {
+		done := make(chan struct{})
+		close(done)
+		return done
+	}
+	run.cancel()
+	run.ix.Resume() // a paused run must wake up to stop
+	return run.done
+}
+
+// summaryText is the status line after a run.
+func summaryText(s library.Summary) string {
+	parts := []string{fmt.Sprintf("Ready · %d photos", s.Scanned-s.Failed)}
+	if s.Indexed > 0 {
+		parts = append(parts, fmt.Sprintf("%d indexed in %s (%.1f/s)", s.Indexed, shortDuration(s.Elapsed), s.Rate))
+	}
+	if s.Related > 0 {
+		parts = append(parts, fmt.Sprintf("relations analysed for %d in %s (%.1f/s)", s.Related, shortDuration(s.RelateElapsed), s.RelateRate))
+	}
+	if s.Failed > 0 {
+		parts = append(parts, fmt.Sprintf("%d skipped", s.Failed))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// coverageSource is a Source that can say how much of the library a space
+// covers (*library.Library can; test fakes need not).
+type coverageSource interface {
+	SpaceCoverage(space string) (library.Coverage, error)
+}
+
+// coverageNote is the relational column's line while the second indexing
+// pass has not filled its space: "Relations analysed for 812 of 3108
+// photos"; "" once complete.
+func coverageNote(c library.Coverage) string {
+	if !c.Deferred || c.Total == 0 || c.Complete() {
+		return ""
+	}
+	return fmt.Sprintf("Relations analysed for %d of %d photos", c.Have, c.Total)
+}
+
+// updateCoverage refreshes the relational column's coverage line in the
+// background.
+func (b *Browser) updateCoverage() {
+	cs, ok := b.src.(coverageSource)
+	if !ok {
+		b.nb.rel.setCoverage("")
+		return
+	}
+	spawn(b.work, ticket{}, func() string {
+		c, err := cs.SpaceCoverage(engine.Relational)
+		if err != nil {
+			return "" // a line about progress: nothing rather than an error
+		}
+		return coverageNote(c)
+	}, b.nb.rel.setCoverage)
+}
