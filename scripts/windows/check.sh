@@ -175,7 +175,7 @@ else
     XDG_DATA_HOME="$(winpath "$tmp/guidata")" wine "$app/relview.exe") >/dev/null 2>"$tmp/relview.log" &
   rpid=$!
   wait_for "relview: indexed" 300
-  wait_for "gallery-geometry" 60
+  wait_for "relview: gallery [1-9]" 60
   sleep 1
   idx=$(grep "relview: indexed" "$tmp/relview.log" | tail -1)
   grep -qE "indexed [1-9][0-9]* .*failed 0\)" <<<"$idx" || fail "GUI indexing: $idx"
