@@ -135,7 +135,7 @@ func FindRuntime(flagPath string) (string, error) {
 		}
 		looked = append(looked, fmt.Sprintf("  %s: %s", c.Source, c.Path))
 	}
-	return "", fmt.Errorf("%w; looked in:\n%s\nget it with:\n  %s\n(or run scripts/get-onnxruntime.sh in the relview source tree, or point --ort-lib / $%s at a %s of version >= 1.24)",
+	return "", fmt.Errorf("%w; looked in:\n%s\nget it with:\n  %s\n(or run scripts/get-onnxruntime.sh in the relview source tree, or point --ort-lib / $%s at ONNX Runtime's %s, version >= 1.24)",
 		ErrRuntimeNotFound, strings.Join(looked, "\n"), GetORTCommand(), ORTLibEnv, ORTLibName)
 }
 

@@ -15,7 +15,8 @@
 #     run by Wine: `models` finds the bundled onnxruntime.dll beside it;
 #     `index` then `neighbors --json` on the sample photos give the same
 #     neighbours, in the same order, as the Linux build (both decode JPEG with
-#     Go's decoder, RELVIEW_JPEG=go, as Windows builds always do).
+#     Go's decoder, RELVIEW_JPEG=go, as Windows builds always do); without
+#     the Visual C++ runtime (Wine's msvcp140 off) it fails and names it.
 #  3. the GUI: relview.exe under Wine on Xvfb on the sample library, a photo
 #     selected with the arrow keys, both columns filled, a screenshot
 #     (default: none kept). RELVIEW_WINE_GUI=0 leaves this step out.
@@ -103,6 +104,13 @@ models=$(winrun models 2>"$tmp/models.err") || { cat "$tmp/models.err" >&2; fail
 dllseen=$(sed -n 2p <<<"$models" | sed -E 's/^[[:space:]]+//')
 [[ ${dllseen,,} == "$(winpath "$app/onnxruntime.dll" | tr 'A-Z' 'a-z')" ]] || fail "relview.exe loaded ONNX Runtime from '$dllseen':"$'\n'"$models"
 ok "relview.exe models: $(head -1 <<<"$models") from ${dllseen}"
+# A Windows without the Visual C++ runtime that onnxruntime.dll imports
+# (Wine's msvcp140 switched off): relview.exe fails and names what is missing.
+if novc=$(WINEDLLOVERRIDES="$WINEDLLOVERRIDES;msvcp140=d" winrun models 2>&1); then
+  fail "relview.exe models worked without msvcp140.dll"
+fi
+grep -q "Visual C++ 2015-2022 Redistributable" <<<"$novc" || fail "without msvcp140.dll relview.exe says:"$'\n'"$novc"
+ok "without the Visual C++ runtime relview.exe says: $(grep -o 'relview needs[^;]*' <<<"$novc")"
 
 photos=${RELVIEW_WINDOWS_PHOTOS:-assets/photos}
 photos=$(realpath "$photos")
