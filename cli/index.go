@@ -85,7 +85,8 @@ type progressView struct {
 	tty   bool
 	quiet bool
 	bar   *progressbar.ProgressBar
-	phase string // of the bar
+	phase string // of the bar, or of the last line
+	done  int    // of the last line
 	last  time.Time
 }
 
@@ -127,10 +128,10 @@ func (v *progressView) update(p library.Progress) {
 		v.bar.Set(p.Done)
 		return
 	}
-	if time.Since(v.last) < 2*time.Second && p.Done != p.Total && p.Phase == v.phase {
-		return
+	if p.Phase == v.phase && (p.Done == v.done || time.Since(v.last) < 2*time.Second && p.Done != p.Total) {
+		return // nothing new, or too soon (the last line of a pass always shows, once)
 	}
-	v.last, v.phase = time.Now(), p.Phase
+	v.last, v.phase, v.done = time.Now(), p.Phase, p.Done
 	eta := ""
 	if p.ETA > 0 {
 		eta = fmt.Sprintf(", %s left", p.ETA.Round(time.Second))

@@ -128,8 +128,12 @@ func TestIndexProgressSecondPass(t *testing.T) {
 	v.update(library.Progress{Phase: library.PhaseIndex, Done: 2, Total: 2, Rate: 40})
 	v.update(library.Progress{Phase: library.PhaseRelate, Done: 0, Total: 2})
 	v.update(library.Progress{Phase: library.PhaseRelate, Done: 2, Total: 2, Rate: 12.5})
+	v.update(library.Progress{Phase: library.PhaseRelate, Done: 2, Total: 2, Rate: 12.5}) // the writer's last tick
 	v.finish()
 	out := b.String()
+	if n := strings.Count(out, "analysing relations 2/2"); n != 1 {
+		t.Errorf("the final line printed %d times:\n%s", n, out)
+	}
 	for _, want := range []string{"indexed 2/2 (40.0 images/s", "analysing relations 0/2", "analysing relations 2/2 (12.5 images/s"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("progress lacks %q:\n%s", want, out)

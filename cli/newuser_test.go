@@ -43,7 +43,7 @@ func TestNewUserRoughEdges(t *testing.T) {
 	})
 	t.Run("a path that is not a folder is explained", func(t *testing.T) {
 		for arg, want := range map[string]string{
-			"/no/such/folder":  "no such folder",
+			"/no/such/folder":  "no such folder or image: /no/such/folder",
 			photos + "dog.jpg": "is a file, not a folder",
 			"frobnicate":       `unknown command "frobnicate"`,
 		} {

@@ -89,7 +89,7 @@ func notAFolder(args []string) error {
 	st, err := os.Stat(p)
 	switch {
 	case err != nil && (strings.ContainsAny(p, `/\.`)):
-		return fmt.Errorf("%s: no such folder (relview FOLDER opens the app on a folder of photos)", p)
+		return fmt.Errorf("no such folder or image: %s (relview FOLDER opens the app on a folder of photos)", p)
 	case err != nil:
 		return fmt.Errorf("unknown command %q, and no folder of that name (relview --help lists the commands)", p)
 	case !st.IsDir():

@@ -17,11 +17,7 @@ import (
 // index said "unchanged", export stopped on "json: unsupported value: NaN",
 // and the photo silently dropped out of the search.
 func TestDamagedVectorIsFoundAndReencoded(t *testing.T) {
-	folder := sampleFolder(t)
-	cache := t.TempDir()
-	lib := openLib(t, folder, cache, Options{})
-	_, err := lib.Index(context.Background(), nil)
-	must(t, err)
+	folder, cache, lib := indexedSample(t)
 	nan := firstPath(t, folder, "coins.png")
 	short := firstPath(t, folder, "kite.jpg")
 	imNaN, err := lib.Lookup(nan)

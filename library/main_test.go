@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/disintegration/imaging"
+
 	"relview/assets"
 	"relview/engine"
 )
@@ -221,4 +222,16 @@ func sameTree(t testing.TB, before, after map[string]string) {
 			t.Errorf("photo folder changed: %q appeared", k)
 		}
 	}
+}
+
+// indexedSample indexes a fresh sampleFolder into a fresh cache and returns
+// the folder, the cache root and the library (still open, writable).
+func indexedSample(t *testing.T) (folder, cache string, lib *Library) {
+	t.Helper()
+	folder, cache = sampleFolder(t), t.TempDir()
+	lib = openLib(t, folder, cache, Options{})
+	if _, err := lib.Index(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	return folder, cache, lib
 }

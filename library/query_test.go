@@ -1,7 +1,6 @@
 package library
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,11 +14,7 @@ import (
 // is encoded afresh from its place in the library (not from the working
 // directory), one removed since indexing gets an error that says so.
 func TestQueryChangedOrRemovedPhoto(t *testing.T) {
-	folder := sampleFolder(t)
-	cache := t.TempDir()
-	lib := openLib(t, folder, cache, Options{})
-	_, err := lib.Index(context.Background(), nil)
-	must(t, err)
+	folder, cache, lib := indexedSample(t)
 	must(t, lib.Close())
 
 	// Find a catalogued photo in sub/ (relative paths do not exist from the

@@ -50,12 +50,8 @@ func TestDamagedCatalogIsRebuilt(t *testing.T) {
 	}
 	for name, f := range damage {
 		t.Run(name, func(t *testing.T) {
-			folder := sampleFolder(t)
+			folder, cache, lib := indexedSample(t)
 			before := treeDigest(t, folder)
-			cache := t.TempDir()
-			lib := openLib(t, folder, cache, Options{})
-			_, err := lib.Index(context.Background(), nil)
-			must(t, err)
 			catalog := lib.CatalogPath()
 			must(t, lib.Close())
 			if _, err := os.Stat(catalog + "-wal"); err == nil {
@@ -64,7 +60,7 @@ func TestDamagedCatalogIsRebuilt(t *testing.T) {
 			f(t, catalog)
 
 			// Read-only: a clear refusal somewhere between open and query.
-			err = func() error {
+			err := func() error {
 				ro, err := Open(folder, Options{ReadOnly: true, CacheRoot: cache})
 				if err != nil {
 					return err
