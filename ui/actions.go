@@ -2,9 +2,7 @@ package ui
 
 import (
 	"fmt"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -13,24 +11,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"relview/library"
 )
-
-// openPath opens a file or folder with the desktop's default application.
-func openPath(p string) error {
-	var cmd *exec.Cmd
-	switch runtime.GOOS {
-	case "darwin":
-		cmd = exec.Command("open", p)
-	case "windows":
-		cmd = exec.Command("explorer", p)
-	default:
-		cmd = exec.Command("xdg-open", p)
-	}
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	go cmd.Wait() // reap it
-	return nil
-}
 
 func (b *Browser) openCurrent() {
 	if p, ok := b.currentPath(); ok {
