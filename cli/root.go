@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"relview/engine"
 )
 
 // Version is relview's version, shown by `relview --version`.
@@ -58,7 +59,7 @@ relsim model, not relsim itself; a real relsim ONNX export plugs in with
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	pf := root.PersistentFlags()
-	pf.StringVar(&g.ortLib, "ort-lib", "", "path of libonnxruntime.so (default: $RELVIEW_ORT_LIB, lib/ next to the executable, the user data dir, the source tree)")
+	pf.StringVar(&g.ortLib, "ort-lib", "", "path of "+engine.ORTLibName+" (default: $RELVIEW_ORT_LIB, next to the executable, the user data dir, the source tree)")
 	pf.IntVar(&g.threads, "threads", 0, "ONNX Runtime threads (0: all cores)")
 	pf.StringArrayVar(&g.plugins, "plugin", nil, "manifest of a plug-in ONNX encoder that fills its space (repeatable)")
 	root.AddCommand(newModelsCmd(g), newEmbedCmd(g), newCompareCmd(g), newBenchCmd(g))

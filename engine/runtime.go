@@ -9,10 +9,13 @@ import (
 	"sync"
 
 	ort "github.com/yalue/onnxruntime_go"
+	"relview/engine/internal/ortpaths"
 )
 
-// ORTLibName is the file name of the ONNX Runtime shared library relview loads.
-const ORTLibName = "libonnxruntime.so.1"
+// ORTLibName is the file name of the ONNX Runtime shared library relview
+// loads on this platform: libonnxruntime.so.1, onnxruntime.dll or
+// libonnxruntime.dylib (internal/ortpaths).
+const ORTLibName = ortpaths.LibName
 
 // ORTLibEnv names the environment variable that points at the library.
 const ORTLibEnv = "RELVIEW_ORT_LIB"
@@ -22,13 +25,11 @@ const ORTLibEnv = "RELVIEW_ORT_LIB"
 // places relview looks (scripts/get-onnxruntime.sh does the same for lib/ of
 // the source tree).
 func GetORTCommand() string {
-	dir := "~/.local/share/relview/lib"
+	dir := ortpaths.DataDirHint + string(filepath.Separator) + "lib"
 	if d := UserDataDir(); d != "" {
 		dir = filepath.Join(d, "lib")
 	}
-	return fmt.Sprintf("mkdir -p %s && npm pack onnxruntime-node@1.30.0 && "+
-		"tar -xzf onnxruntime-node-1.30.0.tgz -O package/bin/napi-v6/linux/x64/libonnxruntime.so.1 > %s/%s && "+
-		"rm onnxruntime-node-1.30.0.tgz", dir, dir, ORTLibName)
+	return ortpaths.GetCommand(dir)
 }
 
 // RuntimeCandidate is one place relview looks for the ONNX Runtime library.
@@ -38,10 +39,12 @@ type RuntimeCandidate struct {
 }
 
 // RuntimeCandidates lists, in order, where the library is looked for:
-// the flag, the environment variable, lib/ next to the executable,
-// ../lib/relview/ beside the executable's folder (the packaged install), the
-// user data dir, and lib/ of the relview source tree the working directory is
-// in.
+// the flag, the environment variable, the places of the platform's install
+// next to the executable (internal/ortpaths: lib/ next to the executable and
+// ../lib/relview/ on Linux; the executable's own folder on Windows; the app
+// bundle's Frameworks on macOS), the user data dir, the platform's usual
+// system places (Homebrew on macOS), and lib/ of the relview source tree the
+// working directory is in.
 func RuntimeCandidates(flagPath string) []RuntimeCandidate {
 	var c []RuntimeCandidate
 	if flagPath != "" {
@@ -54,31 +57,34 @@ func RuntimeCandidates(flagPath string) []RuntimeCandidate {
 		if real, err := filepath.EvalSymlinks(exe); err == nil {
 			exe = real
 		}
-		dir := filepath.Dir(exe)
-		c = append(c, RuntimeCandidate{"next to the executable", filepath.Join(dir, "lib", ORTLibName)})
-		// An installed Fyne package puts the binary in bin/ and the library in lib/.
-		c = append(c, RuntimeCandidate{"beside the executable's folder", filepath.Join(dir, "..", "lib", "relview", ORTLibName)})
+		c = appendCandidates(c, ortpaths.Exe(filepath.Dir(exe)))
 	}
 	if d := UserDataDir(); d != "" {
 		c = append(c, RuntimeCandidate{"user data dir", filepath.Join(d, "lib", ORTLibName)})
 	}
+	c = appendCandidates(c, ortpaths.System())
 	if root := findProjectRoot(); root != "" {
 		c = append(c, RuntimeCandidate{"project folder", filepath.Join(root, "lib", ORTLibName)})
 	}
 	return c
 }
 
-// UserDataDir is relview's per-user data folder ($XDG_DATA_HOME/relview or
-// ~/.local/share/relview); it returns "" when no home is known.
+// UserDataDir is relview's per-user data folder: $XDG_DATA_HOME/relview when
+// that is set (on every OS), else the platform's place (internal/ortpaths:
+// ~/.local/share/relview, %LOCALAPPDATA%\relview, ~/Library/Application
+// Support/relview); it returns "" when none is known.
 func UserDataDir() string {
 	if x := os.Getenv("XDG_DATA_HOME"); x != "" {
 		return filepath.Join(x, "relview")
 	}
-	home, err := os.UserHomeDir()
-	if err != nil || home == "" {
-		return ""
+	return ortpaths.DataDir()
+}
+
+func appendCandidates(c []RuntimeCandidate, more []ortpaths.Candidate) []RuntimeCandidate {
+	for _, m := range more {
+		c = append(c, RuntimeCandidate{m.Source, m.Path})
 	}
-	return filepath.Join(home, ".local", "share", "relview")
+	return c
 }
 
 // findProjectRoot walks up from the working directory to the folder holding
@@ -129,8 +135,8 @@ func FindRuntime(flagPath string) (string, error) {
 		}
 		looked = append(looked, fmt.Sprintf("  %s: %s", c.Source, c.Path))
 	}
-	return "", fmt.Errorf("%w; looked in:\n%s\nget it with:\n  %s\n(or run scripts/get-onnxruntime.sh in the relview source tree, or point --ort-lib / $%s at a libonnxruntime.so of version >= 1.24)",
-		ErrRuntimeNotFound, strings.Join(looked, "\n"), GetORTCommand(), ORTLibEnv)
+	return "", fmt.Errorf("%w; looked in:\n%s\nget it with:\n  %s\n(or run scripts/get-onnxruntime.sh in the relview source tree, or point --ort-lib / $%s at ONNX Runtime's %s, version >= 1.24)",
+		ErrRuntimeNotFound, strings.Join(looked, "\n"), GetORTCommand(), ORTLibEnv, ORTLibName)
 }
 
 // RuntimeInfo describes the loaded ONNX Runtime.
@@ -161,7 +167,7 @@ func LoadRuntime(flagPath string) (RuntimeInfo, error) {
 	}
 	ort.SetSharedLibraryPath(path)
 	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
-		return RuntimeInfo{}, fmt.Errorf("load ONNX Runtime %s: %w (relview needs ONNX Runtime >= 1.24; get 1.30 with: %s)", path, err, GetORTCommand())
+		return RuntimeInfo{}, fmt.Errorf("load ONNX Runtime %s: %w (relview needs ONNX Runtime >= 1.24%s; get 1.30 with: %s)", path, err, ortpaths.LoadHint, GetORTCommand())
 	}
 	_ = ort.DisableTelemetry()
 	runtimeState.info = RuntimeInfo{Path: path, Version: ort.GetVersion()}

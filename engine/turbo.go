@@ -1,4 +1,4 @@
-//go:build cgo && !purego
+//go:build cgo && !purego && !windows
 
 package engine
 
@@ -17,7 +17,8 @@ import (
 // libjpeg-turbo decodes a JPEG at 1/2, 1/4 or 1/8 scale straight from the DCT
 // coefficients: a 12 MP photo at 1/8 costs a fraction of a full decode (see
 // docs/benchmarks.md). Build with -tags purego (or CGO_ENABLED=0)
-// for the pure-Go decoder only.
+// for the pure-Go decoder only. Windows builds always use the pure-Go decoder:
+// Debian has no mingw build of libjpeg-turbo (README, "Windows").
 func init() { fastJPEG = turboDecode }
 
 func turboDecode(data []byte, minSide int) (image.Image, int, int, bool) {

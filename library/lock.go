@@ -8,15 +8,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // ErrBusy is wrapped by Open's error when another process writes the library.
 var ErrBusy = errors.New("library busy")
 
-// writerLock is the one-writer lock of a library: an flock on a file in its
-// cache folder. The kernel releases it when the process dies, however it dies.
+// writerLock is the one-writer lock of a library: an OS lock on a file in its
+// cache folder (flock on Unix, LockFileEx on Windows: lock_unix.go,
+// lock_windows.go). The kernel releases it when the process dies, however it
+// dies.
 type writerLock struct {
 	f *os.File
 }
@@ -30,13 +30,13 @@ func acquireLock(ctx context.Context, path string, wait bool) (*writerLock, erro
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	for {
-		err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, unix.EWOULDBLOCK) && !errors.Is(err, unix.EINTR) {
+		busy, err := tryLockFile(f)
+		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		if !busy {
+			break
 		}
 		if !wait {
 			pid := readPid(path)
@@ -76,7 +76,7 @@ func (l *writerLock) release() {
 		return
 	}
 	l.f.Truncate(0)
-	unix.Flock(int(l.f.Fd()), unix.LOCK_UN)
+	unlockFile(l.f)
 	l.f.Close()
 	l.f = nil
 }

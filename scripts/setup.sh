@@ -26,6 +26,24 @@ if ! locale -a 2>/dev/null | grep -qi '^en_US.utf8$'; then
   $sudo locale-gen >/dev/null
 fi
 
+# Optional: mingw-w64, Wine and zip for the Windows build and its check under
+# Wine (scripts/package-windows.sh, scripts/windows/check.sh, which
+# scripts/test.sh skips with a message when they are missing). A machine whose
+# apt cannot install them still sets up; RELVIEW_NO_WINE=1 does not try.
+if [[ ${RELVIEW_NO_WINE:-} != 1 ]]; then
+  winpkgs=()
+  for p in gcc-mingw-w64-x86-64 wine wine64 zip unzip; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || winpkgs+=("$p")
+  done
+  if ((${#winpkgs[@]})); then
+    echo "setup: installing ${winpkgs[*]} (Windows build and Wine check)"
+    sudo=""; [[ $(id -u) == 0 ]] || sudo=sudo
+    winapt() { DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${winpkgs[@]}" >/dev/null 2>&1; }
+    winapt || { $sudo apt-get update -qq >/dev/null 2>&1 && winapt; } ||
+      echo "setup: could not install ${winpkgs[*]}: the Windows check will be skipped"
+  fi
+fi
+
 command -v go >/dev/null || { echo "setup: Go 1.26 or later is needed (https://go.dev/doc/install)" >&2; exit 1; }
 
 scripts/get-onnxruntime.sh

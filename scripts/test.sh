@@ -11,6 +11,7 @@ if [[ -n $unformatted ]]; then
   echo "test: not gofmt-formatted:" >&2; echo "$unformatted" >&2; exit 1
 fi
 go vet ./...
+scripts/vet-cross.sh # darwin/arm64 and windows/amd64
 go test -count=1 ./... "$@"
 # The packages that run work in goroutines, again under the race detector
 # (a cold -race build of ui takes minutes on two cores).
@@ -23,3 +24,6 @@ if command -v Xvfb >/dev/null && command -v xdotool >/dev/null && command -v imp
 else
   echo "test: Xvfb, xdotool or ImageMagick missing: skipping the window test (scripts/gui-smoke.sh)"
 fi
+# Windows: cross-built tests and the release zip under Wine (skips itself,
+# with a message, when Wine or mingw-w64 is missing).
+scripts/windows/check.sh

@@ -1,13 +1,10 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
-
-	"os/exec"
 	"path/filepath"
+
 	"relview/engine"
-	"runtime"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -16,27 +13,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"relview/library"
 )
-
-// openPath opens a file or folder with the desktop's default application.
-func openPath(p string) error {
-	var cmd *exec.Cmd
-	switch runtime.GOOS {
-	case "darwin":
-		cmd = exec.Command("open", p)
-	case "windows":
-		cmd = exec.Command("explorer", p)
-	default:
-		cmd = exec.Command("xdg-open", p)
-	}
-	if err := cmd.Start(); err != nil {
-		if errors.Is(err, exec.ErrNotFound) {
-			return fmt.Errorf("relview cannot open %s: %s, the desktop's way to open files, is not installed (on Debian or Ubuntu: sudo apt install xdg-utils); Copy path gives the path to open it yourself: %w", p, cmd.Path, err)
-		}
-		return fmt.Errorf("opening %s with %s: %w", p, cmd.Path, err)
-	}
-	go cmd.Wait() // reap it
-	return nil
-}
 
 func (b *Browser) openCurrent() {
 	if p, ok := b.currentPath(); ok {

@@ -92,6 +92,8 @@ func TestIndexingStatusPauseCancel(t *testing.T) {
 	b.StartIndexing(ix2, func(library.Summary, error) { ended = true })
 	<-ix2.started
 	close(ix2.release)
+	// settle waits for posted results; the run's end is posted only once
+	// Index returns, so wait for the run itself first.
 	waitUntil(t, b, "the end of the run", func() bool { return ended })
 	settle(b)
 	if got := b.status.label.Text; got != "Ready · 11 photos · 12 indexed in 2s (6.0/s) · 1 skipped (the Skipped button says why)" {

@@ -1,4 +1,4 @@
-//go:build cgo
+//go:build cgo && !windows
 
 // Package cmykjpeg writes CMYK JPEG files (four components, Adobe marker),
 // which Go's encoder cannot, for the library's tests of hostile and unusual
