@@ -17,7 +17,8 @@
 # (default docs/screenshot-neighbours.png; with MAP.png the first run also
 # opens the similarity map with Ctrl+M, checks that it has points and takes
 # a second screenshot; SMALL.png is the 1280×720 screenshot, default
-# docs/screenshot-1280x720.png; with RELATIONS.png the first run also opens
+# SCREENSHOT's name with -1280x720 (docs/screenshot-neighbours-1280x720.png
+# without arguments); with RELATIONS.png the first run also opens
 # Browse by relation with Ctrl+R, checks it has groups and takes a
 # screenshot).
 #
@@ -27,7 +28,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 shot=${1:-docs/screenshot-neighbours.png}
 mapshot=${2:-}
-smallshot=${3:-docs/screenshot-1280x720.png}
+smallshot=${3:-${shot%.png}-1280x720.png} # beside SCREENSHOT unless named
 relshot=${4:-}
 cell_index=${RELVIEW_SMOKE_CELL:-1} # which gallery cell to select (0-based)
 
