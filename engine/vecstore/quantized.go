@@ -26,6 +26,12 @@ type Quantized struct {
 	scales  []float32     // row -> 1/‖codes of the row‖
 	ids     []int64       // row -> id
 	rows    map[int64]int // id -> row
+	// sketch holds words uint64s per row: bit i is set when code i > 0.
+	// Searches of large stores rank rows by the Hamming distance of these
+	// bits first and score only a short list with the codes (shortlist.go).
+	sketch    []uint64
+	words     int
+	shortlist int // rows re-scored per search (0: exact scan), see SetShortlist
 	// m is the snapshot file that codes, scales and ids live in when the
 	// store was loaded by mapping it (LoadSnapshot); nil when they are on
 	// the heap. The first write moves them to the heap (detach).
@@ -46,8 +52,10 @@ func NewQuantized(dim int) *Quantized {
 	return &Quantized{
 		dim:     dim,
 		dot:     dotInt8,
-		workers: 1,
-		rows:    make(map[int64]int),
+		workers:   1,
+		rows:      make(map[int64]int),
+		words:     (dim + 63) / 64,
+		shortlist: DefaultShortlist,
 	}
 }
 
@@ -129,6 +137,7 @@ func (x *Quantized) Grow(n int) {
 		return
 	}
 	x.codes = slices.Grow(x.codes, n*x.dim)
+	x.sketch = slices.Grow(x.sketch, n*x.words)
 	x.scales = slices.Grow(x.scales, n)
 	x.ids = slices.Grow(x.ids, n)
 }
@@ -152,9 +161,11 @@ func (x *Quantized) Add(id int64, v []float32) error {
 		x.ids = append(x.ids, id)
 		x.scales = append(x.scales, 0)
 		x.codes = slices.Grow(x.codes, x.dim)[:len(x.codes)+x.dim]
+		x.sketch = slices.Grow(x.sketch, x.words)[:len(x.sketch)+x.words]
 		x.rows[id] = row
 	}
 	copy(x.row(row), codes)
+	sketchRow(x.sketchRow(row), codes)
 	x.scales[row] = scale
 	return nil
 }
@@ -172,6 +183,7 @@ func (x *Quantized) Remove(id int64) bool {
 	if row != last {
 		copy(x.row(row), x.row(last))
 		x.scales[row] = x.scales[last]
+		copy(x.sketchRow(row), x.sketchRow(last))
 		moved := x.ids[last]
 		x.ids[row] = moved
 		x.rows[moved] = row
@@ -179,6 +191,7 @@ func (x *Quantized) Remove(id int64) bool {
 	x.ids = x.ids[:last]
 	x.scales = x.scales[:last]
 	x.codes = x.codes[:last*x.dim]
+	x.sketch = x.sketch[:last*x.words]
 	delete(x.rows, id)
 	return true
 }
@@ -227,6 +240,13 @@ func (x *Quantized) Search(q []float32, k int, exclude func(id int64) bool) ([]H
 	defer x.mu.RUnlock()
 	if x.broken.Load() {
 		return nil, fmt.Errorf("vecstore: search: %w", ErrFault)
+	}
+	if x.useShortlist(k) {
+		var hits []Hit
+		if err := x.read(func() error { hits = x.searchShortlist(qc, qs, k, exclude); return nil }); err != nil {
+			return nil, fmt.Errorf("vecstore: search: %w", err)
+		}
+		return hits, nil
 	}
 	if x.m == nil {
 		return searchParts(x.split(len(x.ids)), k, exclude, func(lo, hi int, t *topK) {
@@ -366,6 +386,10 @@ func (x *Quantized) AppendCodes(ids []int64, codes []int8, scales []float32) err
 	x.ids = append(x.ids, ids...)
 	x.scales = append(x.scales, scales...)
 	x.codes = append(x.codes, codes...)
+	for r := range n {
+		x.sketch = slices.Grow(x.sketch, x.words)[:len(x.sketch)+x.words]
+		sketchRow(x.sketchRow(base+r), codes[r*x.dim:(r+1)*x.dim])
+	}
 	for i, id := range ids {
 		x.rows[id] = base + i
 	}
@@ -422,6 +446,7 @@ func (x *Quantized) detach() error {
 	}
 	err := x.read(func() error {
 		x.codes, x.scales, x.ids = slices.Clone(x.codes), slices.Clone(x.scales), slices.Clone(x.ids)
+		x.sketch = slices.Clone(x.sketch)
 		return nil
 	})
 	if err != nil {
@@ -453,7 +478,7 @@ func (x *Quantized) Close() error {
 		x.m.unmap()
 		x.m = nil
 	}
-	x.codes, x.scales, x.ids = nil, nil, nil
+	x.codes, x.scales, x.ids, x.sketch = nil, nil, nil, nil
 	x.rows = make(map[int64]int)
 	return nil
 }

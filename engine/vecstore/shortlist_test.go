@@ -1,0 +1,132 @@
+package vecstore
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// checkSketches recomputes every row's sketch from its codes.
+func checkSketches(t *testing.T, x *Quantized) {
+	t.Helper()
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if len(x.sketch) != len(x.ids)*x.words {
+		t.Fatalf("%d sketch words for %d rows", len(x.sketch), len(x.ids))
+	}
+	want := make([]uint64, x.words)
+	for r := range x.ids {
+		sketchRow(want, x.row(r))
+		if !slices.Equal(x.sketchRow(r), want) {
+			t.Fatalf("row %d (id %d): sketch does not match its codes", r, x.ids[r])
+		}
+	}
+}
+
+// clusteredVectors makes n vectors around n/50 random centres.
+func clusteredVectors(n, dim int, seed uint64) [][]float32 {
+	r := rand.New(rand.NewPCG(seed, 5))
+	centres := make([][]float32, max(1, n/50))
+	for i := range centres {
+		centres[i] = make([]float32, dim)
+		for j := range centres[i] {
+			centres[i][j] = float32(r.NormFloat64())
+		}
+	}
+	vs := make([][]float32, n)
+	for i := range vs {
+		c := centres[r.IntN(len(centres))]
+		vs[i] = make([]float32, dim)
+		for j := range vs[i] {
+			vs[i][j] = c[j] + 0.7*float32(r.NormFloat64())
+		}
+	}
+	return vs
+}
+
+// The shortlist search returns hits with the full scan's scores, sorted,
+// honouring exclude; on clustered data it finds the full scan's top k; and
+// every write keeps the sketches in step with the codes.
+func TestShortlistSearch(t *testing.T) {
+	const dim, n, k = 200, shortlistMinRows + 1000, 24
+	vs := clusteredVectors(n, dim, 1)
+	x := NewQuantized(dim)
+	exact := NewQuantized(dim)
+	exact.SetShortlist(0)
+	x.SetShortlist(2000)
+	for i, v := range vs {
+		must(t, x.Add(int64(i+1), v))
+		must(t, exact.Add(int64(i+1), v))
+	}
+	// Writes: replace, remove, bulk append.
+	must(t, x.Add(5, vs[9]))
+	must(t, exact.Add(5, vs[9]))
+	for _, id := range []int64{1, 77, int64(n)} {
+		x.Remove(id)
+		exact.Remove(id)
+	}
+	var ids []int64
+	var codes []int8
+	var scales []float32
+	for i := range 50 {
+		c, s, _ := exact.Codes(int64(100 + i))
+		ids, codes, scales = append(ids, int64(n+10+i)), append(codes, c...), append(scales, s)
+	}
+	must(t, x.AppendCodes(ids, codes, scales))
+	must(t, exact.AppendCodes(ids, codes, scales))
+	checkSketches(t, x)
+	if !x.useShortlist(k) || exact.useShortlist(k) {
+		t.Fatal("the stores do not search as intended")
+	}
+	var found, total int
+	for qi := range 40 {
+		q := vs[qi*37]
+		skip := int64(qi*37 + 1)
+		got, err := x.Search(q, k, func(id int64) bool { return id == skip })
+		must(t, err)
+		want, err := exact.Search(q, k, func(id int64) bool { return id == skip })
+		must(t, err)
+		if len(got) != k {
+			t.Fatalf("%d hits", len(got))
+		}
+		inWant := map[int64]float32{}
+		for _, h := range want {
+			inWant[h.ID] = h.Score
+		}
+		for i, h := range got {
+			if h.ID == skip {
+				t.Fatalf("excluded id %d returned", skip)
+			}
+			if i > 0 && better(h, got[i-1]) {
+				t.Fatalf("hits not sorted: %v", got)
+			}
+			if s, ok := inWant[h.ID]; ok {
+				found++
+				if s != h.Score {
+					t.Fatalf("id %d scores %v, the full scan %v", h.ID, h.Score, s)
+				}
+			}
+		}
+		total += k
+	}
+	if r := float64(found) / float64(total); r < 0.99 {
+		t.Errorf("shortlist recall of the full scan's top %d: %.4f", k, r)
+	}
+	// Mapped from a snapshot, the sketches come from the file.
+	path := t.TempDir() + "/s.bin"
+	w, err := CreateSnapshot(path, EncInt8, dim, nil)
+	must(t, err)
+	for i, v := range vs[:n-500] {
+		must(t, w.Add(int64(i+1), v))
+	}
+	must(t, w.Commit())
+	idx, err := LoadSnapshot(path, nil, LoadOptions{})
+	must(t, err)
+	checkSketches(t, idx.(*Quantized))
+	m := NewQuantized(dim)
+	for i, v := range vs[:n-500] {
+		must(t, m.Add(int64(i+1), v))
+	}
+	sameSearch(t, "mapped shortlist", idx, m, dim)
+	idx.(*Quantized).Close()
+}
