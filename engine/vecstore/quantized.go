@@ -50,8 +50,8 @@ func NewQuantized(dim int) *Quantized {
 		panic(fmt.Sprintf("vecstore: NewQuantized: dimension %d < 1", dim))
 	}
 	return &Quantized{
-		dim:     dim,
-		dot:     dotInt8,
+		dim:       dim,
+		dot:       dotInt8,
 		workers:   1,
 		rows:      make(map[int64]int),
 		words:     (dim + 63) / 64,
