@@ -191,7 +191,14 @@ func runBenchCase(kind, folder string) (benchResult, error) {
 // result and the child's peak RSS in MB.
 func runCase(t *testing.T, kind, folder, cache string, env ...string) (benchResult, float64) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	return runCaseBin(t, os.Args[0], kind, folder, cache, env...)
+}
+
+// runCaseBin is runCase with another test binary of this package (an older
+// build, for a baseline).
+func runCaseBin(t *testing.T, bin, kind, folder, cache string, env ...string) (benchResult, float64) {
+	t.Helper()
+	cmd := exec.Command(bin, "-test.run=^$")
 	cmd.Env = append(append(os.Environ(), benchCaseEnv+"="+kind+":"+folder, CacheDirEnv+"="+cache), env...)
 	var errb strings.Builder
 	cmd.Stderr = &errb

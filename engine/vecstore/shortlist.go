@@ -50,11 +50,13 @@ func (x *Quantized) sketchRow(r int) []uint64 {
 // sketchRow writes the sketch of codes into dst: bit i of word i/64 is
 // set when codes[i] > 0.
 func sketchRow(dst []uint64, codes []int8) {
-	clear(dst)
-	for i, c := range codes {
-		if c > 0 {
-			dst[i>>6] |= 1 << (i & 63)
+	for w := range dst {
+		chunk := codes[w*64 : min(len(codes), w*64+64)]
+		var b uint64
+		for j, c := range chunk {
+			b |= uint64(-int64(c)) >> 63 << j // 1 when c > 0, no branch
 		}
+		dst[w] = b
 	}
 }
 

@@ -130,3 +130,29 @@ func TestShortlistSearch(t *testing.T) {
 	sameSearch(t, "mapped shortlist", idx, m, dim)
 	idx.(*Quantized).Close()
 }
+
+// sketchRow sets bit i exactly when code i is positive, for lengths around
+// the 64-bit words.
+func TestSketchRow(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	for _, n := range []int{1, 63, 64, 65, 127, 128, 200, 1792, 2080} {
+		codes := make([]int8, n)
+		for i := range codes {
+			codes[i] = int8(r.IntN(255) - 127)
+		}
+		codes[0], codes[n-1] = 127, 0
+		dst := make([]uint64, (n+63)/64)
+		for i := range dst {
+			dst[i] = ^uint64(0) // stale bits must go
+		}
+		sketchRow(dst, codes)
+		for i, c := range codes {
+			if got := dst[i/64]>>(i%64)&1 == 1; got != (c > 0) {
+				t.Fatalf("n=%d: bit %d is %v for code %d", n, i, got, c)
+			}
+		}
+		if n%64 != 0 && dst[len(dst)-1]>>(n%64) != 0 {
+			t.Fatalf("n=%d: bits set past the end", n)
+		}
+	}
+}
