@@ -26,12 +26,18 @@ type Quantized struct {
 	scales  []float32     // row -> 1/‖codes of the row‖
 	ids     []int64       // row -> id
 	rows    map[int64]int // id -> row
-	// sketch holds words uint64s per row: bit i is set when code i > 0.
-	// Searches of large stores rank rows by the Hamming distance of these
-	// bits first and score only a short list with the codes (shortlist.go).
+	// sketch holds words uint64s per row: bit i is set when code i is
+	// above thr[i], the store's median code of component i. Searches of
+	// large stores rank rows by the Hamming distance of these bits first and
+	// score only a short list with the codes (shortlist.go). Both are nil
+	// until built (in the background, after the first search of a large
+	// store); writes keep them up to date once built.
 	sketch    []uint64
+	thr       []int8
 	words     int
-	shortlist int // rows re-scored per search (0: exact scan), see SetShortlist
+	shortlist int    // rows re-scored per search (0: exact scan), see SetShortlist
+	version   uint64 // counts writes, so a sketch build can tell it is stale
+	building  atomic.Bool
 	// m is the snapshot file that codes, scales and ids live in when the
 	// store was loaded by mapping it (LoadSnapshot); nil when they are on
 	// the heap. The first write moves them to the heap (detach).
@@ -137,7 +143,9 @@ func (x *Quantized) Grow(n int) {
 		return
 	}
 	x.codes = slices.Grow(x.codes, n*x.dim)
-	x.sketch = slices.Grow(x.sketch, n*x.words)
+	if x.thr != nil {
+		x.sketch = slices.Grow(x.sketch, n*x.words)
+	}
 	x.scales = slices.Grow(x.scales, n)
 	x.ids = slices.Grow(x.ids, n)
 }
@@ -161,11 +169,16 @@ func (x *Quantized) Add(id int64, v []float32) error {
 		x.ids = append(x.ids, id)
 		x.scales = append(x.scales, 0)
 		x.codes = slices.Grow(x.codes, x.dim)[:len(x.codes)+x.dim]
-		x.sketch = slices.Grow(x.sketch, x.words)[:len(x.sketch)+x.words]
+		if x.thr != nil {
+			x.sketch = slices.Grow(x.sketch, x.words)[:len(x.sketch)+x.words]
+		}
 		x.rows[id] = row
 	}
+	x.version++
 	copy(x.row(row), codes)
-	sketchRow(x.sketchRow(row), codes)
+	if x.thr != nil {
+		sketchRow(x.sketchRow(row), codes, x.thr)
+	}
 	x.scales[row] = scale
 	return nil
 }
@@ -183,7 +196,9 @@ func (x *Quantized) Remove(id int64) bool {
 	if row != last {
 		copy(x.row(row), x.row(last))
 		x.scales[row] = x.scales[last]
-		copy(x.sketchRow(row), x.sketchRow(last))
+		if x.thr != nil {
+			copy(x.sketchRow(row), x.sketchRow(last))
+		}
 		moved := x.ids[last]
 		x.ids[row] = moved
 		x.rows[moved] = row
@@ -191,7 +206,10 @@ func (x *Quantized) Remove(id int64) bool {
 	x.ids = x.ids[:last]
 	x.scales = x.scales[:last]
 	x.codes = x.codes[:last*x.dim]
-	x.sketch = x.sketch[:last*x.words]
+	if x.thr != nil {
+		x.sketch = x.sketch[:last*x.words]
+	}
+	x.version++
 	delete(x.rows, id)
 	return true
 }
@@ -240,6 +258,9 @@ func (x *Quantized) Search(q []float32, k int, exclude func(id int64) bool) ([]H
 	defer x.mu.RUnlock()
 	if x.broken.Load() {
 		return nil, fmt.Errorf("vecstore: search: %w", ErrFault)
+	}
+	if x.wantSketches() {
+		x.buildSketchesAsync()
 	}
 	if x.useShortlist(k) {
 		var hits []Hit
@@ -386,9 +407,12 @@ func (x *Quantized) AppendCodes(ids []int64, codes []int8, scales []float32) err
 	x.ids = append(x.ids, ids...)
 	x.scales = append(x.scales, scales...)
 	x.codes = append(x.codes, codes...)
-	for r := range n {
-		x.sketch = slices.Grow(x.sketch, x.words)[:len(x.sketch)+x.words]
-		sketchRow(x.sketchRow(base+r), codes[r*x.dim:(r+1)*x.dim])
+	x.version++
+	if x.thr != nil {
+		for r := range n {
+			x.sketch = slices.Grow(x.sketch, x.words)[:len(x.sketch)+x.words]
+			sketchRow(x.sketchRow(base+r), codes[r*x.dim:(r+1)*x.dim], x.thr)
+		}
 	}
 	for i, id := range ids {
 		x.rows[id] = base + i
@@ -446,7 +470,6 @@ func (x *Quantized) detach() error {
 	}
 	err := x.read(func() error {
 		x.codes, x.scales, x.ids = slices.Clone(x.codes), slices.Clone(x.scales), slices.Clone(x.ids)
-		x.sketch = slices.Clone(x.sketch)
 		return nil
 	})
 	if err != nil {
@@ -478,7 +501,8 @@ func (x *Quantized) Close() error {
 		x.m.unmap()
 		x.m = nil
 	}
-	x.codes, x.scales, x.ids, x.sketch = nil, nil, nil, nil
+	x.codes, x.scales, x.ids, x.sketch, x.thr = nil, nil, nil, nil, nil
+	x.version++
 	x.rows = make(map[int64]int)
 	return nil
 }

@@ -86,6 +86,9 @@ func TestRealSearchTable(t *testing.T) {
 				must(t, s.Add(int64(id), v))
 			}
 		}
+		for _, s := range short {
+			s.buildSketches()
+		}
 		stores := []struct {
 			name string
 			idx  Index

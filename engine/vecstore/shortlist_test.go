@@ -2,21 +2,32 @@ package vecstore
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 )
+
+// medianOf is the median code of component i over all rows, the slow way.
+func medianOf(x *Quantized, i int) int8 {
+	var cs []int
+	for r := range x.ids {
+		cs = append(cs, int(x.row(r)[i]))
+	}
+	slices.Sort(cs)
+	return int8(cs[(len(cs)-1)/2])
+}
 
 // checkSketches recomputes every row's sketch from its codes.
 func checkSketches(t *testing.T, x *Quantized) {
 	t.Helper()
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	if len(x.sketch) != len(x.ids)*x.words {
+	if x.thr == nil || len(x.sketch) != len(x.ids)*x.words {
 		t.Fatalf("%d sketch words for %d rows", len(x.sketch), len(x.ids))
 	}
 	want := make([]uint64, x.words)
 	for r := range x.ids {
-		sketchRow(want, x.row(r))
+		sketchRow(want, x.row(r), x.thr)
 		if !slices.Equal(x.sketchRow(r), want) {
 			t.Fatalf("row %d (id %d): sketch does not match its codes", r, x.ids[r])
 		}
@@ -57,6 +68,17 @@ func TestShortlistSearch(t *testing.T) {
 	for i, v := range vs {
 		must(t, x.Add(int64(i+1), v))
 		must(t, exact.Add(int64(i+1), v))
+	}
+	if x.useShortlist(k) {
+		t.Fatal("shortlist before the sketches are built")
+	}
+	x.buildSketches()
+	// Every row in the sample: the medians are exact.
+	full := medianCodes(x.codes, dim, n)
+	for i := range 20 {
+		if m, c := full[i], medianOf(x, i); m != c {
+			t.Fatalf("component %d: median %d, want %d", i, m, c)
+		}
 	}
 	// Writes: replace, remove, bulk append.
 	must(t, x.Add(5, vs[9]))
@@ -122,11 +144,21 @@ func TestShortlistSearch(t *testing.T) {
 	must(t, w.Commit())
 	idx, err := LoadSnapshot(path, nil, LoadOptions{})
 	must(t, err)
+	// The first search scans every row and starts building the sketches.
+	idx.(*Quantized).SetShortlist(2000)
+	if _, err := idx.Search(vs[0], k, nil); err != nil {
+		t.Fatal(err)
+	}
+	for idx.(*Quantized).building.Load() {
+		runtime.Gosched()
+	}
 	checkSketches(t, idx.(*Quantized))
 	m := NewQuantized(dim)
 	for i, v := range vs[:n-500] {
 		must(t, m.Add(int64(i+1), v))
 	}
+	m.SetShortlist(2000)
+	m.buildSketches()
 	sameSearch(t, "mapped shortlist", idx, m, dim)
 	idx.(*Quantized).Close()
 }
@@ -141,13 +173,17 @@ func TestSketchRow(t *testing.T) {
 			codes[i] = int8(r.IntN(255) - 127)
 		}
 		codes[0], codes[n-1] = 127, 0
+		thr := make([]int8, n)
+		for i := range thr {
+			thr[i] = int8(r.IntN(41) - 20)
+		}
 		dst := make([]uint64, (n+63)/64)
 		for i := range dst {
 			dst[i] = ^uint64(0) // stale bits must go
 		}
-		sketchRow(dst, codes)
+		sketchRow(dst, codes, thr)
 		for i, c := range codes {
-			if got := dst[i/64]>>(i%64)&1 == 1; got != (c > 0) {
+			if got := dst[i/64]>>(i%64)&1 == 1; got != (c > thr[i]) {
 				t.Fatalf("n=%d: bit %d is %v for code %d", n, i, got, c)
 			}
 		}

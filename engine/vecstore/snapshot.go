@@ -28,8 +28,7 @@ import (
 //	        zero bytes up to a multiple of 64 (where the data starts)
 //	data    EncInt8: count×dim int8 codes (the store's, c = round(127·v/max|v|)),
 //	        zero bytes to a multiple of 8, count float32 scales (1/‖codes‖),
-//	        zero bytes to a multiple of 8, count×⌈dim/64⌉ uint64 sketches
-//	        (bit i set when code i > 0, see shortlist.go)
+//	        zero bytes to a multiple of 8
 //	        EncFloat32: count×dim float32 (the vectors as given), zero bytes
 //	        to a multiple of 8
 //	ids     count int64, the row order of data
@@ -92,7 +91,7 @@ func (h *SnapshotInfo) layout() {
 	n, d := int64(h.Count), int64(h.Dim)
 	var data int64
 	if h.Enc == EncInt8 {
-		data = align(n*d, 8) + align(4*n, 8) + 8*n*((d+63)/64)
+		data = align(n*d, 8) + align(4*n, 8)
 	} else {
 		data = align(4*n*d, 8)
 	}
@@ -237,8 +236,6 @@ type SnapshotWriter struct {
 	n      int64  // data bytes written so far
 	ids    []byte
 	scales []byte
-	sketch []byte
-	bits   []uint64
 	row    []byte
 	codes  []int8
 }
@@ -272,7 +269,6 @@ func CreateSnapshot(path string, enc Encoding, dim int, meta []byte) (*SnapshotW
 	sw.h.layout()
 	if enc == EncInt8 {
 		sw.codes = make([]int8, dim)
-		sw.bits = make([]uint64, (dim+63)/64)
 	} else {
 		sw.row = make([]byte, 4*dim)
 	}
@@ -308,10 +304,6 @@ func (sw *SnapshotWriter) Add(id int64, v []float32) error {
 		s := quantise(sw.codes, v)
 		err = sw.write(unsafe.Slice((*byte)(unsafe.Pointer(&sw.codes[0])), len(sw.codes)))
 		sw.scales = le.AppendUint32(sw.scales, math.Float32bits(s))
-		sketchRow(sw.bits, sw.codes)
-		for _, b := range sw.bits {
-			sw.sketch = le.AppendUint64(sw.sketch, b)
-		}
 	} else {
 		for i, x := range v {
 			le.PutUint32(sw.row[4*i:], math.Float32bits(x))
@@ -335,9 +327,6 @@ func (sw *SnapshotWriter) Commit() error {
 	if err == nil && sw.h.Enc == EncInt8 {
 		if err = sw.write(sw.scales); err == nil {
 			err = pad()
-		}
-		if err == nil {
-			err = sw.write(sw.sketch)
 		}
 	}
 	sw.h.layout()
@@ -525,26 +514,19 @@ func loadQuantized(f *os.File, h SnapshotInfo, opt LoadOptions) (_ *Quantized, e
 	n, dim := h.Count, h.Dim
 	codesEnd := h.dataOff + int64(n)*int64(dim)
 	scalesOff := align(codesEnd, 8)
-	sketchOff := scalesOff + align(4*int64(n), 8)
-	words := (dim + 63) / 64
 	var codes []int8
 	var scales []float32
 	var ids []int64
-	var sketch []uint64
 	if n > 0 {
 		codes = unsafe.Slice((*int8)(unsafe.Pointer(&buf[h.dataOff])), n*dim)
 		scales = unsafe.Slice((*float32)(unsafe.Pointer(&buf[scalesOff])), n)
-		sketch = unsafe.Slice((*uint64)(unsafe.Pointer(&buf[sketchOff])), n*words)
 		ids = unsafe.Slice((*int64)(unsafe.Pointer(&buf[h.idsOff])), n)
 	}
 	if !nativeLittle { // a copy in this machine's order
-		scales, ids, sketch = make([]float32, n), make([]int64, n), make([]uint64, n*words)
+		scales, ids = make([]float32, n), make([]int64, n)
 		for i := range n {
 			scales[i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[scalesOff+4*int64(i):]))
 			ids[i] = int64(binary.LittleEndian.Uint64(buf[h.idsOff+8*int64(i):]))
-		}
-		for i := range sketch {
-			sketch[i] = binary.LittleEndian.Uint64(buf[sketchOff+8*int64(i):])
 		}
 	}
 	for r, s := range scales {
@@ -563,7 +545,6 @@ func loadQuantized(f *os.File, h SnapshotInfo, opt LoadOptions) (_ *Quantized, e
 	// Full slices (cap == len): the first append moves a slice to the heap
 	// rather than writing past it into the next section.
 	x.codes, x.scales, x.ids = codes[:len(codes):len(codes)], scales[:n:n], ids[:n:n]
-	x.sketch = sketch[:len(sketch):len(sketch)]
 	if m != nil {
 		x.attach(m)
 	}
