@@ -509,7 +509,7 @@ func loadQuantized(f *os.File, h SnapshotInfo, opt LoadOptions) (_ *Quantized, e
 		}
 		return nil
 	}); err != nil {
-		return nil, err
+		return nil, asSnapshotErr(err)
 	}
 	n, dim := h.Count, h.Dim
 	codesEnd := h.dataOff + int64(n)*int64(dim)
@@ -529,18 +529,24 @@ func loadQuantized(f *os.File, h SnapshotInfo, opt LoadOptions) (_ *Quantized, e
 			ids[i] = int64(binary.LittleEndian.Uint64(buf[h.idsOff+8*int64(i):]))
 		}
 	}
-	for r, s := range scales {
-		if !(s > 0) || math.IsInf(float64(s), 0) {
-			return nil, fmt.Errorf("%w: row %d: scale %v", ErrSnapshot, r, s)
-		}
-	}
 	x := NewQuantized(dim)
 	x.rows = make(map[int64]int, n)
-	for r, id := range ids {
-		if _, dup := x.rows[id]; dup {
-			return nil, fmt.Errorf("%w: id %d twice", ErrSnapshot, id)
+	// Still reading the mapping: a fault is an error here too.
+	if err := guard(func() error {
+		for r, s := range scales {
+			if !(s > 0) || math.IsInf(float64(s), 0) {
+				return fmt.Errorf("%w: row %d: scale %v", ErrSnapshot, r, s)
+			}
 		}
-		x.rows[id] = r
+		for r, id := range ids {
+			if _, dup := x.rows[id]; dup {
+				return fmt.Errorf("%w: id %d twice", ErrSnapshot, id)
+			}
+			x.rows[id] = r
+		}
+		return nil
+	}); err != nil {
+		return nil, asSnapshotErr(err)
 	}
 	// Full slices (cap == len): the first append moves a slice to the heap
 	// rather than writing past it into the next section.
@@ -549,4 +555,13 @@ func loadQuantized(f *os.File, h SnapshotInfo, opt LoadOptions) (_ *Quantized, e
 		x.attach(m)
 	}
 	return x, nil
+}
+
+// asSnapshotErr makes a fault while loading (the file truncated meanwhile)
+// an error about the snapshot, like any other damage.
+func asSnapshotErr(err error) error {
+	if errors.Is(err, ErrFault) && !errors.Is(err, ErrSnapshot) {
+		return fmt.Errorf("%w: %w", ErrSnapshot, err)
+	}
+	return err
 }
