@@ -44,6 +44,9 @@ func benchChild() {
 		case "int8":
 			searchStore = quantStore
 		}
+		if os.Getenv(benchNoMapEnv) != "" {
+			mapSnapshots = false
+		}
 		kind, folder, _ := strings.Cut(c, ":")
 		res, err := runBenchCase(kind, folder)
 		res.PeakMB = peakRSSMB()
@@ -62,6 +65,11 @@ func benchChild() {
 const (
 	benchStoreEnv  = "RELVIEW_LIBRARY_BENCH_STORE"
 	benchNoSnapEnv = "RELVIEW_LIBRARY_BENCH_NOSNAP"
+	// benchNoMapEnv makes the child read int8 snapshots onto the heap
+	// instead of mapping them; benchT0Env is the parent's clock (Unix ns)
+	// just before it started the child.
+	benchNoMapEnv = "RELVIEW_LIBRARY_BENCH_NOMAP"
+	benchT0Env    = "RELVIEW_LIBRARY_BENCH_T0"
 )
 
 type benchResult struct {
@@ -139,6 +147,8 @@ func runBenchCase(kind, folder string) (benchResult, error) {
 			n = sum.Unchanged
 		}
 		return benchResult{N: n, Seconds: sec, Extra: fmt.Sprintf("indexed %d, copied %d, unchanged %d, failed %d; engine warm-up before timing %.2f s", sum.Indexed, sum.Copied, sum.Unchanged, sum.Failed, warm.Seconds())}, err
+	case "click":
+		return runClickCase(folder)
 	case "open":
 		if dir := os.Getenv("RELVIEW_BENCH_CPUPROFILE"); dir != "" {
 			// A CPU profile per child, to see where opening spends its time.
@@ -181,10 +191,18 @@ func runBenchCase(kind, folder string) (benchResult, error) {
 // result and the child's peak RSS in MB.
 func runCase(t *testing.T, kind, folder, cache string, env ...string) (benchResult, float64) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	return runCaseBin(t, os.Args[0], kind, folder, cache, env...)
+}
+
+// runCaseBin is runCase with another test binary of this package (an older
+// build, for a baseline).
+func runCaseBin(t *testing.T, bin, kind, folder, cache string, env ...string) (benchResult, float64) {
+	t.Helper()
+	cmd := exec.Command(bin, "-test.run=^$")
 	cmd.Env = append(append(os.Environ(), benchCaseEnv+"="+kind+":"+folder, CacheDirEnv+"="+cache), env...)
 	var errb strings.Builder
 	cmd.Stderr = &errb
+	cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d", benchT0Env, time.Now().UnixNano()))
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("%s %s: %v\n%s", kind, folder, err, errb.String())

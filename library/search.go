@@ -66,15 +66,22 @@ func (l *Library) store(space string) (_ *spaceStore, err error) {
 	defer func() { err = l.checkDB(err) }() // a damaged catalog says how to rebuild it
 	l.storesMu.Lock()
 	defer l.storesMu.Unlock()
-	if s := l.stores[space]; s != nil {
+	if s := l.stores[space]; s != nil && !broken(s.idx) {
 		return s, nil
 	}
+	// A store whose mapped snapshot faulted (the file was truncated under
+	// it) is dropped, not closed: a search may still hold it, and gets an
+	// error from it, not an empty answer. Its mapping goes with it.
+	delete(l.stores, space)
 	model, dim, err := l.wantModel(space)
 	if err != nil {
 		return nil, err
 	}
-	s := &spaceStore{model: model, dim: dim, idx: searchStore.new(dim), from: fromSnapshot}
-	if l.opts.NoSnapshots || l.loadSnapshot(space, model, dim, s.idx) != nil {
+	s := &spaceStore{model: model, dim: dim, from: fromSnapshot}
+	if !l.opts.NoSnapshots {
+		s.idx, err = l.loadSnapshot(space, model, dim)
+	}
+	if l.opts.NoSnapshots || err != nil {
 		// Missing, stale or damaged: the catalog is the truth.
 		s.idx, s.from = searchStore.new(dim), fromCatalog
 		if err := l.loadFromCatalog(space, model, dim, s.idx, !l.opts.NoSnapshots); err != nil {
@@ -83,6 +90,30 @@ func (l *Library) store(space string) (_ *spaceStore, err error) {
 	}
 	l.stores[space] = s
 	return s, nil
+}
+
+// broken reports whether idx can no longer answer: its mapped snapshot
+// faulted (vecstore.ErrFault). It is then loaded again.
+func broken(idx vecstore.Index) bool {
+	b, ok := idx.(interface{ Broken() bool })
+	return ok && b.Broken()
+}
+
+// retryFault runs f with space's store and, if the store's mapped snapshot
+// faulted during it, once more with the store loaded again (from the
+// catalog: the faulted file no longer passes its checks).
+func (l *Library) retryFault(space string, f func(s *spaceStore) error) error {
+	for try := 0; ; try++ {
+		s, err := l.store(space)
+		if err != nil {
+			return err
+		}
+		err = f(s)
+		if try == 0 && (errors.Is(err, vecstore.ErrFault) || err == nil && broken(s.idx)) {
+			continue
+		}
+		return err
+	}
 }
 
 // applyToStores mirrors a committed batch into the loaded stores.
@@ -144,15 +175,18 @@ func (l *Library) Spaces() (_ []string, err error) {
 
 // Vector returns the stored vector of one image in one space.
 func (l *Library) Vector(id int64, space string) ([]float32, error) {
-	s, err := l.store(space)
-	if err != nil {
-		return nil, err
-	}
-	v, ok := s.idx.Get(id)
-	if !ok {
-		return nil, fmt.Errorf("image %d has no %s vector from %s: %w", id, space, s.model, errNotIndexed)
-	}
-	return v, nil
+	var v []float32
+	err := l.retryFault(space, func(s *spaceStore) error {
+		var ok bool
+		if v, ok = s.idx.Get(id); !ok {
+			if broken(s.idx) {
+				return vecstore.ErrFault
+			}
+			return fmt.Errorf("image %d has no %s vector from %s: %w", id, space, s.model, errNotIndexed)
+		}
+		return nil
+	})
+	return v, err
 }
 
 // Neighbours returns the k images most similar in space to the catalogued
@@ -292,21 +326,26 @@ func (l *Library) EncodeFile(path string) (engine.Vectors, error) {
 }
 
 func (l *Library) search(q []float32, space string, k int, self int64) ([]Neighbour, error) {
-	s, err := l.store(space)
+	var s *spaceStore
+	var hits []vecstore.Hit
+	err := l.retryFault(space, func(st *spaceStore) error {
+		s = st
+		if len(q) != s.dim {
+			return fmt.Errorf("space %q: query has %d values, the catalog's %s vectors %d", space, len(q), s.model, s.dim)
+		}
+		if s.idx.Len() == 0 && l.opts.ReadOnly {
+			if err := l.otherModelError(space, s); err != nil {
+				return err
+			}
+		}
+		var err error
+		if hits, err = s.idx.Search(q, k, func(id int64) bool { return id == self }); err != nil {
+			return fmt.Errorf("search %s: %w", space, err)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	if len(q) != s.dim {
-		return nil, fmt.Errorf("space %q: query has %d values, the catalog's %s vectors %d", space, len(q), s.model, s.dim)
-	}
-	if s.idx.Len() == 0 && l.opts.ReadOnly {
-		if err := l.otherModelError(space, s); err != nil {
-			return nil, err
-		}
-	}
-	hits, err := s.idx.Search(q, k, func(id int64) bool { return id == self })
-	if err != nil {
-		return nil, fmt.Errorf("search %s: %w", space, err)
 	}
 	out, err := l.withImages(hits)
 	if err != nil || space != engine.Relational {
@@ -402,21 +441,20 @@ func (l *Library) Scores(id int64, space string) (map[int64]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := l.store(space)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int64]float32, s.idx.Len())
-	var mu sync.Mutex // in case the index calls back from several goroutines
-	err = s.idx.Scores(q, func(id int64, score float32) {
-		mu.Lock()
-		out[id] = score
-		mu.Unlock()
+	var out map[int64]float32
+	err = l.retryFault(space, func(s *spaceStore) error {
+		out = make(map[int64]float32, s.idx.Len())
+		var mu sync.Mutex // in case the index calls back from several goroutines
+		if err := s.idx.Scores(q, func(id int64, score float32) {
+			mu.Lock()
+			out[id] = score
+			mu.Unlock()
+		}); err != nil {
+			return fmt.Errorf("scores %s: %w", space, err)
+		}
+		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("scores %s: %w", space, err)
-	}
-	return out, nil
+	return out, err
 }
 
 // ScatterPoint is one image's similarity to a reference image in both

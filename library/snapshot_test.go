@@ -1,9 +1,7 @@
 package library
 
 import (
-	"bufio"
 	"context"
-	"encoding/binary"
 	"math"
 	"os"
 	"path/filepath"
@@ -11,27 +9,19 @@ import (
 	"testing"
 
 	"relview/engine"
+	"relview/engine/vecstore"
 )
 
 // readSnapshotIDs reads a snapshot file's header and ids (sorted).
 func readSnapshotIDs(t *testing.T, path string) (snapHeader, []int64) {
 	t.Helper()
-	f, err := os.Open(path)
+	info, ids, err := vecstore.ReadSnapshotIDs(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	h, hlen, err := readSnapHeader(bufio.NewReader(f))
+	h, err := parseHeader(info)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
-	}
-	b := make([]byte, 8*h.count)
-	if _, err := f.ReadAt(b, int64(hlen)+int64(h.count)*int64(rowBytes(h.enc, h.dim))); err != nil {
-		t.Fatalf("%s: ids: %v", path, err)
-	}
-	ids := make([]int64, h.count)
-	for i := range ids {
-		ids[i] = int64(binary.LittleEndian.Uint64(b[8*i:]))
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	return h, ids
@@ -109,7 +99,7 @@ func TestSnapshotWrittenByIndexAndUsedOnOpen(t *testing.T) {
 				t.Errorf("snapshot %s not in the cache folder %s", p, lib.CacheFolder())
 			}
 			h, ids := readSnapshotIDs(t, p)
-			if h.space != sp || h.enc != searchStore.enc {
+			if h.Space != sp || h.enc != searchStore.enc {
 				t.Errorf("%s: header %+v", p, h)
 			}
 			if want := catalogIDs(t, lib, sp); !equalIDs(ids, want) {
@@ -181,6 +171,7 @@ func TestSnapshotFallsBackToCatalog(t *testing.T) {
 			{"flipped byte in the vectors", flip(len(good) / 2)},
 			{"flipped byte in the ids", flip(len(good) - 3)},
 			{"made from another catalog", foreign},
+			{"format version 1", func() []byte { b := append([]byte(nil), good...); b[8] = 1; return b }()},
 			{"longer", append(append([]byte(nil), good...), 0, 0, 0, 0)},
 		} {
 			t.Run(c.name, func(t *testing.T) {
@@ -299,12 +290,12 @@ func TestSnapshotFollowsChanges(t *testing.T) {
 		if i := sort.Search(len(ids), func(i int) bool { return ids[i] >= added.ID }); i == len(ids) || ids[i] != added.ID {
 			t.Errorf("%s snapshot lacks the new image %d", sp, added.ID)
 		}
-		if !lib.snapshotCurrent(sp, h.model, h.dim) {
+		if !lib.snapshotCurrent(sp, h.Model, h.dim) {
 			t.Errorf("%s snapshot not current after the run", sp)
 		}
 	}
-	if h1, _ := readSnapshotIDs(t, lib.snapshotPath(engine.Visual)); h1.gen == h0.gen {
-		t.Errorf("generation did not move: %d", h1.gen)
+	if h1, _ := readSnapshotIDs(t, lib.snapshotPath(engine.Visual)); h1.Gen == h0.Gen {
+		t.Errorf("generation did not move: %d", h1.Gen)
 	}
 
 	// A watch-style refresh (scoped) leaves the snapshot stale; Close
@@ -314,12 +305,12 @@ func TestSnapshotFollowsChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	h, _ := readSnapshotIDs(t, lib.snapshotPath(engine.Visual))
-	if lib.snapshotCurrent(engine.Visual, h.model, h.dim) {
+	if lib.snapshotCurrent(engine.Visual, h.Model, h.dim) {
 		t.Fatalf("a scoped refresh that removed an image left the snapshot current")
 	}
 	must(t, lib.Close())
 	lib2 := openLib(t, folder, cache, Options{ReadOnly: true})
-	if !lib2.snapshotCurrent(engine.Visual, h.model, h.dim) {
+	if !lib2.snapshotCurrent(engine.Visual, h.Model, h.dim) {
 		t.Errorf("Close did not rewrite the stale snapshot")
 	}
 	if _, ids := readSnapshotIDs(t, lib2.snapshotPath(engine.Visual)); !equalIDs(ids, catalogIDs(t, lib2, engine.Visual)) {

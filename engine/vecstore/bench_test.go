@@ -3,6 +3,7 @@ package vecstore
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"testing"
 )
@@ -132,6 +133,45 @@ func BenchmarkSearchQuantized(b *testing.B) {
 					}
 				})
 			}
+		}
+	}
+}
+
+// BenchmarkSearchShortlist compares the int8 full scan with the sketch
+// shortlist on 100k random vectors (speed only; recall on real vectors is
+// TestRealSearchTable's):
+//
+//	go test ./engine/vecstore -run '^$' -bench SearchShortlist -benchtime 40x
+func BenchmarkSearchShortlist(b *testing.B) {
+	const n = 100_000
+	for _, dim := range []int{1792, 2080} {
+		r := rand.New(rand.NewPCG(3, uint64(dim)))
+		x := NewQuantized(dim)
+		x.Grow(n)
+		for id := range int64(n) {
+			if err := x.Add(id, randVec(r, dim)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		q := randVec(r, dim)
+		for _, l := range []int{0, 2000, 4000, 8000} {
+			name := fmt.Sprintf("dim=%d/shortlist=%d", dim, l)
+			if l == 0 {
+				name = fmt.Sprintf("dim=%d/full-scan", dim)
+			}
+			b.Run(name, func(b *testing.B) {
+				x.SetShortlist(l)
+				x.Search(q, 24, nil) // the first large search builds the sketches
+				for x.building.Load() {
+					runtime.Gosched()
+				}
+				b.ResetTimer()
+				for b.Loop() {
+					if _, err := x.Search(q, 24, nil); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 		}
 	}
 }

@@ -207,3 +207,11 @@ func (f *Flat) scan(qn []float32, lo, hi int, t *topK) {
 func (f *Flat) row(r int) []float32 {
 	return f.data[r*f.dim : (r+1)*f.dim : (r+1)*f.dim]
 }
+
+// has reports whether a vector is stored under id.
+func (f *Flat) has(id int64) bool {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	_, ok := f.rows[id]
+	return ok
+}

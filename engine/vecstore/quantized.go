@@ -1,11 +1,13 @@
 package vecstore
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // Quantized is an exact-scan index over int8-quantised vectors: it scores
@@ -24,6 +26,25 @@ type Quantized struct {
 	scales  []float32     // row -> 1/‖codes of the row‖
 	ids     []int64       // row -> id
 	rows    map[int64]int // id -> row
+	// sketch holds words uint64s per row: bit i is set when code i is
+	// above thr[i], the store's median code of component i. Searches of
+	// large stores rank rows by the Hamming distance of these bits first and
+	// score only a short list with the codes (shortlist.go). Both are nil
+	// until built (in the background, after the first search of a large
+	// store); writes keep them up to date once built.
+	sketch    []uint64
+	thr       []int8
+	words     int
+	shortlist int    // rows re-scored per search (0: exact scan), see SetShortlist
+	version   uint64 // counts writes, so a sketch build can tell it is stale
+	building  atomic.Bool
+	// m is the snapshot file that codes, scales and ids live in when the
+	// store was loaded by mapping it (LoadSnapshot); nil when they are on
+	// the heap. The first write moves them to the heap (detach).
+	m *mapping
+	// broken is set when reading the mapped file faulted: the store then
+	// answers nothing (errors wrapping ErrFault, Get false).
+	broken atomic.Bool
 }
 
 var _ Index = (*Quantized)(nil)
@@ -35,10 +56,12 @@ func NewQuantized(dim int) *Quantized {
 		panic(fmt.Sprintf("vecstore: NewQuantized: dimension %d < 1", dim))
 	}
 	return &Quantized{
-		dim:     dim,
-		dot:     dotInt8,
-		workers: 1,
-		rows:    make(map[int64]int),
+		dim:       dim,
+		dot:       dotInt8,
+		workers:   1,
+		rows:      make(map[int64]int),
+		words:     (dim + 63) / 64,
+		shortlist: DefaultShortlist,
 	}
 }
 
@@ -116,7 +139,13 @@ func (x *Quantized) Grow(n int) {
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.detach() != nil {
+		return
+	}
 	x.codes = slices.Grow(x.codes, n*x.dim)
+	if x.thr != nil {
+		x.sketch = slices.Grow(x.sketch, n*x.words)
+	}
 	x.scales = slices.Grow(x.scales, n)
 	x.ids = slices.Grow(x.ids, n)
 }
@@ -131,15 +160,25 @@ func (x *Quantized) Add(id int64, v []float32) error {
 	scale := quantise(codes, v)
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if err := x.detach(); err != nil {
+		return fmt.Errorf("vecstore: add id %d: %w", id, err)
+	}
 	row, ok := x.rows[id]
 	if !ok {
 		row = len(x.ids)
 		x.ids = append(x.ids, id)
 		x.scales = append(x.scales, 0)
 		x.codes = slices.Grow(x.codes, x.dim)[:len(x.codes)+x.dim]
+		if x.thr != nil {
+			x.sketch = slices.Grow(x.sketch, x.words)[:len(x.sketch)+x.words]
+		}
 		x.rows[id] = row
 	}
+	x.version++
 	copy(x.row(row), codes)
+	if x.thr != nil {
+		sketchRow(x.sketchRow(row), codes, x.thr)
+	}
 	x.scales[row] = scale
 	return nil
 }
@@ -150,13 +189,16 @@ func (x *Quantized) Remove(id int64) bool {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	row, ok := x.rows[id]
-	if !ok {
+	if !ok || x.detach() != nil {
 		return false
 	}
 	last := len(x.ids) - 1
 	if row != last {
 		copy(x.row(row), x.row(last))
 		x.scales[row] = x.scales[last]
+		if x.thr != nil {
+			copy(x.sketchRow(row), x.sketchRow(last))
+		}
 		moved := x.ids[last]
 		x.ids[row] = moved
 		x.rows[moved] = row
@@ -164,6 +206,10 @@ func (x *Quantized) Remove(id int64) bool {
 	x.ids = x.ids[:last]
 	x.scales = x.scales[:last]
 	x.codes = x.codes[:last*x.dim]
+	if x.thr != nil {
+		x.sketch = x.sketch[:last*x.words]
+	}
+	x.version++
 	delete(x.rows, id)
 	return true
 }
@@ -175,13 +221,18 @@ func (x *Quantized) Get(id int64) ([]float32, bool) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	row, ok := x.rows[id]
-	if !ok {
+	if !ok || x.broken.Load() {
 		return nil, false
 	}
-	s := x.scales[row]
 	v := make([]float32, x.dim)
-	for i, c := range x.row(row) {
-		v[i] = float32(c) * s
+	if err := x.read(func() error {
+		s := x.scales[row]
+		for i, c := range x.row(row) {
+			v[i] = float32(c) * s
+		}
+		return nil
+	}); err != nil {
+		return nil, false
 	}
 	return v, true
 }
@@ -205,9 +256,38 @@ func (x *Quantized) Search(q []float32, k int, exclude func(id int64) bool) ([]H
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return searchParts(x.split(len(x.ids)), k, exclude, func(lo, hi int, t *topK) {
-		x.scan(qc, qs, lo, hi, t)
-	}), nil
+	if x.broken.Load() {
+		return nil, fmt.Errorf("vecstore: search: %w", ErrFault)
+	}
+	if x.wantSketches() {
+		x.buildSketchesAsync()
+	}
+	if x.useShortlist(k) {
+		var hits []Hit
+		if err := x.read(func() error { hits = x.searchShortlist(qc, qs, k, exclude); return nil }); err != nil {
+			return nil, fmt.Errorf("vecstore: search: %w", err)
+		}
+		return hits, nil
+	}
+	if x.m == nil {
+		return searchParts(x.split(len(x.ids)), k, exclude, func(lo, hi int, t *topK) {
+			x.scan(qc, qs, lo, hi, t)
+		}), nil
+	}
+	// Mapped: each part's goroutine turns a fault into an error.
+	var mu sync.Mutex
+	var ferr error
+	hits := searchParts(x.split(len(x.ids)), k, exclude, func(lo, hi int, t *topK) {
+		if err := x.read(func() error { x.scan(qc, qs, lo, hi, t); return nil }); err != nil {
+			mu.Lock()
+			ferr = err
+			mu.Unlock()
+		}
+	})
+	if ferr != nil {
+		return nil, fmt.Errorf("vecstore: search: %w", ferr)
+	}
+	return hits, nil
 }
 
 // Scores calls fn with the score of every stored vector against q, the
@@ -220,14 +300,34 @@ func (x *Quantized) Scores(q []float32, fn func(id int64, score float32)) error 
 	}
 	x.mu.RLock()
 	n := len(x.ids)
-	ids := slices.Clone(x.ids)
+	var ids []int64
 	scores := make([]float32, n)
-	scoreParts(x.split(n), func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			scores[r] = score8(x.dot(qc, x.row(r)), qs, x.scales[r])
-		}
-	})
+	var mu sync.Mutex
+	var ferr error
+	if x.broken.Load() {
+		ferr = ErrFault
+	} else {
+		ferr = x.read(func() error { ids = slices.Clone(x.ids); return nil })
+	}
+	if ferr == nil {
+		scoreParts(x.split(n), func(lo, hi int) {
+			err := x.read(func() error {
+				for r := lo; r < hi; r++ {
+					scores[r] = score8(x.dot(qc, x.row(r)), qs, x.scales[r])
+				}
+				return nil
+			})
+			if err != nil {
+				mu.Lock()
+				ferr = err
+				mu.Unlock()
+			}
+		})
+	}
 	x.mu.RUnlock()
+	if ferr != nil {
+		return fmt.Errorf("vecstore: scores: %w", ferr)
+	}
 	for i, id := range ids {
 		fn(id, scores[i])
 	}
@@ -290,6 +390,9 @@ func (x *Quantized) AppendCodes(ids []int64, codes []int8, scales []float32) err
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if err := x.detach(); err != nil {
+		return fmt.Errorf("vecstore: append codes: %w", err)
+	}
 	seen := make(map[int64]struct{}, n)
 	for _, id := range ids {
 		if _, dup := x.rows[id]; dup {
@@ -304,6 +407,13 @@ func (x *Quantized) AppendCodes(ids []int64, codes []int8, scales []float32) err
 	x.ids = append(x.ids, ids...)
 	x.scales = append(x.scales, scales...)
 	x.codes = append(x.codes, codes...)
+	x.version++
+	if x.thr != nil {
+		for r := range n {
+			x.sketch = slices.Grow(x.sketch, x.words)[:len(x.sketch)+x.words]
+			sketchRow(x.sketchRow(base+r), codes[r*x.dim:(r+1)*x.dim], x.thr)
+		}
+	}
 	for i, id := range ids {
 		x.rows[id] = base + i
 	}
@@ -316,8 +426,83 @@ func (x *Quantized) Codes(id int64) ([]int8, float32, bool) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	r, ok := x.rows[id]
-	if !ok {
+	if !ok || x.broken.Load() {
 		return nil, 0, false
 	}
-	return slices.Clone(x.row(r)), x.scales[r], true
+	var c []int8
+	var s float32
+	if x.read(func() error { c, s = slices.Clone(x.row(r)), x.scales[r]; return nil }) != nil {
+		return nil, 0, false
+	}
+	return c, s, true
+}
+
+// read runs f, which reads the store's rows with a lock held; on a mapped
+// store a fault while reading (the file truncated under the mapping) marks
+// the store broken and is returned as an error wrapping ErrFault instead of
+// crashing the process.
+func (x *Quantized) read(f func() error) error {
+	if x.m == nil {
+		return f()
+	}
+	err := guard(f)
+	if errors.Is(err, ErrFault) {
+		x.broken.Store(true)
+	}
+	return err
+}
+
+// attach records that the store's slices live in m, which is unmapped on
+// Close, on the first write (detach), or when the store is collected.
+func (x *Quantized) attach(m *mapping) {
+	x.m = m
+	runtime.AddCleanup(x, func(m *mapping) { m.unmap() }, m)
+}
+
+// detach moves a mapped store's slices onto the heap and unmaps the file,
+// before a write. The caller holds the write lock.
+func (x *Quantized) detach() error {
+	if x.m == nil {
+		return nil
+	}
+	if x.broken.Load() {
+		return ErrFault
+	}
+	err := x.read(func() error {
+		x.codes, x.scales, x.ids = slices.Clone(x.codes), slices.Clone(x.scales), slices.Clone(x.ids)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	x.m.unmap()
+	x.m = nil
+	return nil
+}
+
+// Mapped reports whether the store reads its rows from a mapped snapshot
+// file (see LoadSnapshot) rather than from the heap.
+func (x *Quantized) Mapped() bool {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.m != nil
+}
+
+// Broken reports whether reading the store's mapped snapshot file faulted
+// (see ErrFault): the store must be loaded again.
+func (x *Quantized) Broken() bool { return x.broken.Load() }
+
+// Close empties the store and releases its mapped snapshot file, if any.
+// The store stays usable (empty) afterwards.
+func (x *Quantized) Close() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.m != nil {
+		x.m.unmap()
+		x.m = nil
+	}
+	x.codes, x.scales, x.ids, x.sketch, x.thr = nil, nil, nil, nil, nil
+	x.version++
+	x.rows = make(map[int64]int)
+	return nil
 }

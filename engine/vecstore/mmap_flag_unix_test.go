@@ -1,0 +1,5 @@
+//go:build unix
+
+package vecstore
+
+const mapSupported = true
