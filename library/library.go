@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -196,6 +197,17 @@ func (l *Library) Close() error {
 		if l.db != nil {
 			err = l.db.Close()
 		}
+		// Release the stores' mapped snapshot files now rather than when
+		// the collector gets to them (a store locks out its searches while
+		// it unmaps, and is empty afterwards).
+		l.storesMu.Lock()
+		for _, s := range l.stores {
+			if c, ok := s.idx.(io.Closer); ok {
+				c.Close()
+			}
+		}
+		l.stores = map[string]*spaceStore{}
+		l.storesMu.Unlock()
 		l.lock.release()
 	})
 	return err
