@@ -8,9 +8,8 @@
 #     windows/amd64 (cgo with mingw-w64) and run under Wine: decoding, encoding
 #     with the real onnxruntime.dll, the catalog, indexing, neighbours, the
 #     writer lock (LockFileEx), snapshots, the file watcher. Left out, as Unix
-#     only: TestHostileCorpus (Latin-1 file names, symlinks, chmod 000),
-#     TestKillDuringIndexing (tells a kill from a failure by the Unix signal),
-#     and TestDecodeBadInput/missing (expects the Unix errno text).
+#     only: TestHostileCorpus (Latin-1 file names, symlinks, chmod 000) and
+#     TestKillDuringIndexing (tells a kill from a failure by the Unix signal).
 #  2. the release zip (scripts/package-windows.sh) unpacked, its relview.exe
 #     run by Wine: `models` finds the bundled onnxruntime.dll beside it;
 #     `index` then `neighbors --json` on the sample photos give the same
@@ -85,8 +84,7 @@ build_test internal/osopen osopen
 ok "cross-built the test binaries ($((SECONDS - t)) s)"
 run_test internal/osopen osopen -test.v
 run_test engine engine -test.v \
-  -test.run '^Test(ConvertedModelMatchesTFJS|Decode.*|Detect.*|CompareSelfIsOne|VisualSameObjectBeatsUnrelated|EncodeMirrorRelational|CloseWaitsForEncodes|Plugin.*|RelationalLayout|RelationProfileRoundTrip|ExplainRelationalSaysNothingItCannotKnow|SketchKeepsCosines|FindRuntime.*|ShrinkMatchesAreaAverage|SpecialFilesAreRefusedOnWindows)$' \
-  -test.skip '^TestDecodeBadInput$/^missing$'
+  -test.run '^Test(ConvertedModelMatchesTFJS|Decode.*|Detect.*|CompareSelfIsOne|VisualSameObjectBeatsUnrelated|EncodeMirrorRelational|CloseWaitsForEncodes|Plugin.*|RelationalLayout|RelationProfileRoundTrip|ExplainRelationalSaysNothingItCannotKnow|SketchKeepsCosines|FindRuntime.*|ShrinkMatchesAreaAverage|ShrinkTo|Orientation.*|EncodeFileMatchesDecodeScaled|CaptureTime.*|SpecialFilesAreRefusedOnWindows)$'
 run_test library library -test.v -test.skip '^(TestHostileCorpus|TestKillDuringIndexing)$'
 
 # 2. The release zip's relview.exe against the Linux build.
