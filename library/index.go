@@ -81,7 +81,7 @@ type Summary struct {
 // resumes.
 func (l *Library) Index(ctx context.Context, progress func(Progress)) (Summary, error) {
 	sum, err := l.refresh(ctx, nil, progress)
-	sum.Rebuilt = l.RebuiltCatalog()
+	sum.Rebuilt = l.takeRebuilt()
 	// Damage met during the run (a page no read before it touched) is
 	// set aside and rebuilt by the next run, which the error says.
 	return sum, l.checkDB(err)

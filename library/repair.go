@@ -97,7 +97,20 @@ func (l *Library) rebuildCatalog(cause error) error {
 	}
 	l.stores = map[string]*spaceStore{}
 	l.rebuilt = &Rebuilt{Cause: cause.Error(), SetAside: aside}
+	l.rebuiltTold = false
 	return nil
+}
+
+// takeRebuilt is RebuiltCatalog for the summary of one Index run: a rebuild
+// is told once, by the first run that follows it.
+func (l *Library) takeRebuilt() *Rebuilt {
+	l.storesMu.Lock()
+	defer l.storesMu.Unlock()
+	if l.rebuilt == nil || l.rebuiltTold {
+		return nil
+	}
+	l.rebuiltTold = true
+	return l.rebuilt
 }
 
 // Rebuilt says that a damaged catalog was set aside and a new one started.

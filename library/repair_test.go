@@ -96,6 +96,10 @@ func TestDamagedCatalogIsRebuilt(t *testing.T) {
 			if err != nil || len(hits) != 3 {
 				t.Errorf("neighbours after the rebuild: %v, %v", hits, err)
 			}
+			// The next run of the same library does not say it again.
+			if again, err := lib.Index(context.Background(), nil); err != nil || again.Rebuilt != nil {
+				t.Errorf("second run after the rebuild: rebuilt %+v, %v", again.Rebuilt, err)
+			}
 			must(t, lib.Close())
 			sameTree(t, before, treeDigest(t, folder))
 		})

@@ -160,6 +160,13 @@ func summaryText(s library.Summary) string {
 	if n := s.Failed + len(s.Problems); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d skipped (the Skipped button says why)", n))
 	}
+	if s.Repaired > 0 {
+		parts = append(parts, fmt.Sprintf("%d damaged vectors found and encoded again", s.Repaired))
+	}
+	if s.Rebuilt != nil {
+		// First: the user should learn that the catalog was replaced.
+		parts = append([]string{"The catalog was damaged and is rebuilt from the photos (the old file is kept in the cache folder)"}, parts...)
+	}
 	return strings.Join(parts, " · ")
 }
 

@@ -306,6 +306,13 @@ func TestProgressTextSecondPass(t *testing.T) {
 	if !strings.Contains(s, "relations analysed for 20 in 2s (10.0/s)") {
 		t.Errorf("summary %q", s)
 	}
+	if strings.Contains(s, "damaged") {
+		t.Errorf("summary of a sound run speaks of damage: %q", s)
+	}
+	s = summaryText(library.Summary{Scanned: 20, Indexed: 20, Repaired: 2, Rebuilt: &library.Rebuilt{Cause: "malformed", SetAside: "/c/catalog.damaged-x.db"}})
+	if !strings.HasPrefix(s, "The catalog was damaged and is rebuilt") || !strings.Contains(s, "2 damaged vectors found and encoded again") {
+		t.Errorf("summary of a repaired run %q", s)
+	}
 }
 
 // A relational neighbour's tile names what it shares with the query as
