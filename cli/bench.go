@@ -58,13 +58,13 @@ docs/relational.md for the method and the targets.`,
 			}
 			defer e.Close()
 			res, err := relbench.Run(comps, func(img image.Image) (map[string][]float32, error) {
-				return e.Encode(img)
+				return e.EncodeColumns(img)
 			})
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(out, "relational benchmark: %d composites, seed %d, photos %s\n\n", len(comps), seed, photos)
-			for _, s := range e.Spaces() {
+			for _, s := range e.Columns() {
 				fmt.Fprintf(out, "- %s: %s (%d-d)\n", s.Space, s.Model, s.Dim)
 			}
 			fmt.Fprintln(out)

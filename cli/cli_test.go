@@ -135,7 +135,7 @@ func TestModelsJSON(t *testing.T) {
 	if !strings.HasPrefix(m.Runtime.Version, "1.") || m.Runtime.Path == "" {
 		t.Errorf("runtime %+v", m.Runtime)
 	}
-	if len(m.Spaces) != 2 || m.Spaces[0].Space != "relational" || m.Spaces[1].Space != "visual" || m.Spaces[1].Dim != 1792 {
+	if len(m.Spaces) != 3 || m.Spaces[0].Space != "objects" || m.Spaces[1].Space != "relational" || m.Spaces[2].Space != "visual" || m.Spaces[2].Dim != 1792 {
 		t.Errorf("spaces %+v", m.Spaces)
 	}
 }

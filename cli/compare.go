@@ -29,13 +29,13 @@ func newCompareCmd(g *globalFlags) *cobra.Command {
 				return err
 			}
 			scores := map[string]any{}
-			for _, s := range e.Spaces() {
+			for _, s := range e.Columns() {
 				scores[s.Space] = engine.Cosine(a[s.Space], b[s.Space])
 			}
 			// What the two share, when the relational encoder can say.
 			var why []engine.Relation
 			if rel, ok := e.Space(engine.Relational); ok {
-				why = engine.ExplainRelational(rel.Model, a[engine.Relational], b[engine.Relational])
+				why = engine.ExplainRelational(rel.Model, a[engine.Relational], b[engine.Relational], a[engine.Objects], b[engine.Objects])
 				if engine.CanExplain(rel.Model) {
 					scores["why"] = append([]engine.Relation{}, why...)
 				}
@@ -45,7 +45,7 @@ func newCompareCmd(g *globalFlags) *cobra.Command {
 				return json.NewEncoder(out).Encode(scores)
 			}
 			fmt.Fprintf(out, "%s\n%s\n", args[0], args[1])
-			for _, s := range e.Spaces() {
+			for _, s := range e.Columns() {
 				fmt.Fprintf(out, "  %-10s %6.3f   (%s)\n", s.Space, scores[s.Space], s.Model)
 			}
 			if len(why) > 0 {

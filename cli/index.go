@@ -29,10 +29,10 @@ new and changed images are decoded, encoded in every space and thumbnailed;
 unchanged files are not read; moved files keep their vectors; files gone from
 the folder leave the catalog. The folder itself is never written to.
 
-When the relational encoder costs much more per image than the visual one
-(the built-in one runs an object detector), indexing runs in two passes: the
-first fills the gallery and the visual space, the second ("relating") the
-relational space; 'relview status' says how far it got.
+With the built-in encoders indexing runs in two passes: the first fills the
+gallery and both columns (visual and relational), the second ("relating")
+runs the object detector, whose object relations only name why two photos
+relate; 'relview status' says how far it got.
 
 A progress bar shows on a terminal, plain lines otherwise. Ctrl-C stops after
 writing what is done; the next run resumes (in the second pass too).`,
@@ -93,7 +93,7 @@ type progressView struct {
 // phaseLabel names a pass for the progress bar and lines.
 func phaseLabel(phase string) string {
 	if phase == library.PhaseRelate {
-		return "analysing relations"
+		return "finding objects"
 	}
 	return "indexing"
 }
@@ -137,7 +137,7 @@ func (v *progressView) update(p library.Progress) {
 		eta = fmt.Sprintf(", %s left", p.ETA.Round(time.Second))
 	}
 	if p.Phase == library.PhaseRelate {
-		fmt.Fprintf(v.w, "analysing relations %d/%d (%.1f images/s%s, %d failed) %s\n",
+		fmt.Fprintf(v.w, "finding objects %d/%d (%.1f images/s%s, %d failed) %s\n",
 			p.Done, p.Total, p.Rate, eta, p.Failed, p.Current)
 		return
 	}
@@ -180,7 +180,7 @@ func printSummary(w io.Writer, lib *library.Library, s library.Summary) {
 		printProblems(w, s.Problems, 10)
 	}
 	if len(s.Deferred) > 0 {
-		fmt.Fprintf(w, "  relations  %d analysed", s.Related)
+		fmt.Fprintf(w, "  objects    %d analysed (for why)", s.Related)
 		if s.RelateRate > 0 {
 			fmt.Fprintf(w, " (%.1f images/s)", s.RelateRate)
 		}
@@ -189,7 +189,7 @@ func printSummary(w io.Writer, lib *library.Library, s library.Summary) {
 		}
 		fmt.Fprintln(w)
 		if s.RelateFailed > 0 {
-			fmt.Fprintf(w, "  relations failed %d\n", s.RelateFailed)
+			fmt.Fprintf(w, "  objects failed %d\n", s.RelateFailed)
 			printProblems(w, s.RelateFailures, 20)
 		}
 	}

@@ -39,7 +39,7 @@ func TestIndexNeighborsStatusExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"indexed    5", "failed     1", "broken.jpg: ", "images/s", "relations  5 analysed", "in the first pass"} {
+	for _, want := range []string{"indexed    5", "failed     1", "broken.jpg: ", "images/s", "objects    5 analysed (for why)", "in the first pass"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("index summary lacks %q:\n%s", want, out)
 		}
@@ -78,10 +78,11 @@ func TestIndexNeighborsStatusExport(t *testing.T) {
 	if err != nil || json.Unmarshal([]byte(out), &st) != nil {
 		t.Fatalf("status: %q, %v", out, err)
 	}
-	if st.Indexed != 5 || st.Failed != 1 || len(st.Spaces) != 2 || st.CatalogSize == 0 || !strings.HasPrefix(st.Catalog, os.Getenv(library.CacheDirEnv)) {
+	if st.Indexed != 5 || st.Failed != 1 || len(st.Spaces) != 3 || st.CatalogSize == 0 || !strings.HasPrefix(st.Catalog, os.Getenv(library.CacheDirEnv)) {
 		t.Errorf("status %+v", st)
 	}
-	if len(st.Coverage) != 2 || st.Coverage[0].Space != "relational" || st.Coverage[0].Have != 5 || st.Coverage[0].Total != 5 {
+	if len(st.Coverage) != 3 || st.Coverage[0].Space != "objects" || st.Coverage[1].Space != "relational" || !st.Coverage[0].Deferred ||
+		st.Coverage[0].Have != 5 || st.Coverage[1].Have != 5 || st.Coverage[1].Total != 5 {
 		t.Errorf("status coverage %+v", st.Coverage)
 	}
 
@@ -131,16 +132,16 @@ func TestIndexProgressSecondPass(t *testing.T) {
 	v.update(library.Progress{Phase: library.PhaseRelate, Done: 2, Total: 2, Rate: 12.5}) // the writer's last tick
 	v.finish()
 	out := b.String()
-	if n := strings.Count(out, "analysing relations 2/2"); n != 1 {
+	if n := strings.Count(out, "finding objects 2/2"); n != 1 {
 		t.Errorf("the final line printed %d times:\n%s", n, out)
 	}
-	for _, want := range []string{"indexed 2/2 (40.0 images/s", "analysing relations 0/2", "analysing relations 2/2 (12.5 images/s"} {
+	for _, want := range []string{"indexed 2/2 (40.0 images/s", "finding objects 0/2", "finding objects 2/2 (12.5 images/s"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("progress lacks %q:\n%s", want, out)
 		}
 	}
-	got := coverageText(library.Coverage{Space: "relational", Have: 812, Total: 3108, Deferred: true})
-	if got != "812 of 3108 images analysed; 'relview index' goes on" {
+	got := coverageText(library.Coverage{Space: "objects", Have: 812, Total: 3108, Deferred: true})
+	if got != "812 of 3108 images analysed for objects; 'relview index' goes on" {
 		t.Errorf("coverage text %q", got)
 	}
 }

@@ -118,7 +118,9 @@ func TestPluginQueryOfALibraryIndexedWithout(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, sp := range st.Spaces {
-		if want := sp.Space != "relational"; sp.Current != want {
+		// The built-in encoder's objects explain only its own relational
+		// vectors: with a relational plug-in they are not current either.
+		if want := sp.Space == "visual"; sp.Current != want {
 			t.Errorf("status with the plug-in: %s current=%v, want %v", sp.Space, sp.Current, want)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"relview/engine"
 	"relview/library"
 )
 
@@ -81,11 +82,11 @@ func newStatusCmd(g *globalFlags) *cobra.Command {
 }
 
 // coverageText says how far a space's vectors cover the indexed images:
-// "812 of 3108 images analysed (2 failed); 'relview index' goes on".
+// "812 of 3108 images analysed for objects (2 failed); 'relview index' goes on".
 func coverageText(c library.Coverage) string {
 	verb := "encoded"
-	if c.Space == "relational" {
-		verb = "analysed"
+	if c.Space == engine.Objects {
+		verb = "analysed for objects"
 	}
 	s := fmt.Sprintf("%d of %d images %s", c.Have, c.Total, verb)
 	if c.Failed > 0 {

@@ -19,8 +19,8 @@ type BuiltinModel struct {
 	// = RelationalStatsLen; needed only when the relational space is built in.
 	RelationalStats []float32
 	// Detector is the object detector's ONNX file (NanoDet-g,
-	// assets.DetectorONNX): the relational encoder reads object relations
-	// off its boxes. Needed only when the relational space is built in.
+	// assets.DetectorONNX): the Objects space reads object relations off its
+	// boxes for "why". Needed only when the relational space is built in.
 	Detector []byte
 }
 
@@ -40,7 +40,8 @@ var BuiltinInputSpec = InputSpec{
 }
 
 // builtinEncoder runs the backbone once per image and derives from that one
-// pass the visual vector and/or the relational descriptor.
+// pass the visual vector and/or the relational descriptor; with the
+// relational space it also fills Objects from the detector.
 type builtinEncoder struct {
 	model      BuiltinModel
 	sha        string
@@ -86,9 +87,12 @@ func (b *builtinEncoder) Spaces() []SpaceInfo {
 	src := "built-in (embedded " + b.model.Name + ".onnx, sha256 " + b.sha[:12] + ")"
 	if b.relational {
 		s = append(s, SpaceInfo{
-			Space: Relational, Model: RelationalEncoderName, Dim: RelationalDim, Source: src + " + NanoDet-g object detector",
-			Note:     "built-in approximation of relsim, not relsim: compares how an image's parts relate (layout, strata, silhouettes, repetition, symmetry, reflection, radial and converging lines, alike and different objects), not what they are; it cannot see semantic analogies (a relsim ONNX export plugs in with --plugin)",
-			Deferred: true,
+			Space: Relational, Model: RelationalEncoderName, Dim: RelationalDim, Source: src,
+			Note: "built-in approximation of relsim, not relsim: compares how an image's parts relate (layout, strata, silhouettes, repetition, symmetry, reflection, radial and converging lines), not what they are; it cannot see semantic analogies (a relsim ONNX export plugs in with --plugin)",
+		}, SpaceInfo{
+			Space: Objects, Model: ObjectsModelName, Dim: ObjectsDim, Source: "built-in NanoDet-g object detector",
+			Note:     "object relations (alike and different objects, pairs, rows, small or cut-off subjects) from the detector's boxes with the classes dropped: not searched, they name why two photos relate",
+			Deferred: true, Aux: true,
 		})
 	}
 	if b.visual {
@@ -101,14 +105,22 @@ func (b *builtinEncoder) Spaces() []SpaceInfo {
 }
 
 func (b *builtinEncoder) Encode(img image.Image) (Vectors, error) {
-	return b.EncodeSpaces(img, b.visual, b.relational)
+	return b.EncodeSpaces(img, map[string]bool{Visual: true, Relational: true, Objects: true})
 }
 
-// EncodeSpaces runs the backbone once and derives the visual vector and/or
-// the relational one (which also runs the object detector).
-func (b *builtinEncoder) EncodeSpaces(img image.Image, visual, relational bool) (Vectors, error) {
-	visual, relational = visual && b.visual, relational && b.relational
+// EncodeSpaces fills the wanted spaces of this encoder: the visual and
+// relational vectors from one backbone pass, the objects from one detector
+// pass (each run only when wanted).
+func (b *builtinEncoder) EncodeSpaces(img image.Image, want map[string]bool) (Vectors, error) {
+	visual, relational, objects := want[Visual] && b.visual, want[Relational] && b.relational, want[Objects] && b.relational
 	v := Vectors{}
+	if objects {
+		dets, err := b.det.Detect(img)
+		if err != nil {
+			return nil, fmt.Errorf("built-in object relations: %w", err)
+		}
+		v[Objects] = objectVector(dets, b.model.RelationalStats)
+	}
 	if !visual && !relational {
 		return v, nil
 	}
@@ -121,11 +133,7 @@ func (b *builtinEncoder) EncodeSpaces(img image.Image, visual, relational bool) 
 	// The relational part reads the raw pooled vector: before the visual
 	// part centres it in place.
 	if relational {
-		dets, err := b.det.Detect(img)
-		if err != nil {
-			return nil, fmt.Errorf("built-in relational: %w", err)
-		}
-		r, err := relationalDescriptor(out, in, dets, b.model.RelationalStats)
+		r, err := relationalDescriptor(out, in, b.model.RelationalStats)
 		if err != nil {
 			return nil, fmt.Errorf("built-in relational: %w", err)
 		}

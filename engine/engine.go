@@ -97,6 +97,28 @@ func (e *Engine) Runtime() RuntimeInfo { return e.rt }
 // Spaces lists every space, sorted by name ("relational", "visual").
 func (e *Engine) Spaces() []SpaceInfo { return append([]SpaceInfo(nil), e.spaces...) }
 
+// Columns lists the searchable spaces (the columns relview shows), without
+// the auxiliary ones (Objects).
+func (e *Engine) Columns() []SpaceInfo {
+	var out []SpaceInfo
+	for _, s := range e.spaces {
+		if !s.Aux {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// EncodeColumns encodes img in the searchable spaces only (no object
+// detector): what a benchmark of the columns needs.
+func (e *Engine) EncodeColumns(img image.Image) (Vectors, error) {
+	var names []string
+	for _, s := range e.Columns() {
+		names = append(names, s.Space)
+	}
+	return e.EncodeSpaces(img, names...)
+}
+
 // Space returns the info of one space.
 func (e *Engine) Space(name string) (SpaceInfo, bool) {
 	for _, s := range e.spaces {
@@ -107,7 +129,8 @@ func (e *Engine) Space(name string) (SpaceInfo, bool) {
 	return SpaceInfo{}, false
 }
 
-// Encode returns one unit vector per space. Safe for concurrent use.
+// Encode returns one vector per space (a unit vector in every searchable
+// space). Safe for concurrent use.
 func (e *Engine) Encode(img image.Image) (Vectors, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
@@ -129,7 +152,7 @@ func (e *Engine) Encode(img image.Image) (Vectors, error) {
 
 // spaceEncoder is an Encoder that can fill a subset of its spaces for less.
 type spaceEncoder interface {
-	EncodeSpaces(img image.Image, visual, relational bool) (Vectors, error)
+	EncodeSpaces(img image.Image, want map[string]bool) (Vectors, error)
 }
 
 // EncodeSpaces returns one unit vector for each of the named spaces only,
@@ -157,7 +180,7 @@ func (e *Engine) EncodeSpaces(img image.Image, spaces ...string) (Vectors, error
 		var v Vectors
 		var err error
 		if se, ok := enc.(spaceEncoder); ok {
-			v, err = se.EncodeSpaces(img, want[Visual], want[Relational])
+			v, err = se.EncodeSpaces(img, want)
 		} else {
 			v, err = enc.Encode(img)
 		}

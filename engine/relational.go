@@ -8,7 +8,12 @@ import (
 // RelationalEncoderName names the built-in relational encoder everywhere it
 // is shown: it is a structural approximation of relsim, not relsim. The
 // version changes whenever its vectors change, so catalogs re-embed.
-const RelationalEncoderName = "builtin-relational-v3 (approximation of relsim)"
+//
+// v3.1 is v3 with the object relations kept beside the vector (the Objects
+// space) instead of inside it at a weight of 0.05: the rankings are the
+// same to three decimals (docs/relational.md) and the column no longer
+// waits for the detector.
+const RelationalEncoderName = "builtin-relational-v3.1 (approximation of relsim)"
 
 // The backbone outputs the relational descriptor is computed from (besides
 // the input picture itself).
@@ -107,7 +112,8 @@ type relAnalysis struct {
 }
 
 // analyseRelational computes the relational encoder's parts from the
-// backbone's block_12 output, the input tensor and the image's detections.
+// backbone's block_12 output, the input tensor and the image's detections
+// (nil: the object measures stay zero, as in the stored vector).
 func analyseRelational(out map[string]tensorOut, input []float32, dets []Detection, stats []float32) (relAnalysis, error) {
 	var a relAnalysis
 	if len(stats) != RelationalStatsLen {
@@ -123,9 +129,10 @@ func analyseRelational(out map[string]tensorOut, input []float32, dets []Detecti
 }
 
 // relationalDescriptor is the built-in relational vector of one image, from
-// the backbone's outputs, its input tensor and the image's detections.
-func relationalDescriptor(out map[string]tensorOut, input []float32, dets []Detection, stats []float32) ([]float32, error) {
-	a, err := analyseRelational(out, input, dets, stats)
+// the backbone's outputs and its input tensor. The object relations are not
+// in it (their slots stay zero): they are the Objects space.
+func relationalDescriptor(out map[string]tensorOut, input []float32, stats []float32) ([]float32, error) {
+	a, err := analyseRelational(out, input, nil, stats)
 	if err != nil {
 		return nil, err
 	}

@@ -34,7 +34,7 @@ func BenchmarkRelationalDescriptor(b *testing.B) {
 	})
 	b.Run("descriptor", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := relationalDescriptor(out, in, nil, m.RelationalStats); err != nil {
+			if _, err := relationalDescriptor(out, in, m.RelationalStats); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -10,7 +10,8 @@ import (
 // against ordinary photos (how many standard deviations above a typical
 // photo), capped at relProfileCap. It is stored unsketched at the end of the
 // relational vector, so that "why" can be read back from any two stored
-// vectors (ExplainRelational).
+// vectors (ExplainRelational) — all but the object relations, which are
+// the Objects space's vector (objectVector) and leave their slots zero.
 
 // relationNames name each profile slot as the user reads it: relcomp.go's
 // composition measures, relobjects.go's object relations (together the
@@ -63,13 +64,19 @@ const (
 	// block of length 0.6, an ordinary photo (measures near the mean) almost
 	// nothing. Not normalised, so every strength can be read back exactly.
 	relProfileScale = 5.0
-	// relQuietWeight scales the object relations and v2's cues inside the
-	// profile block: the object relations added nothing to the real-photo
-	// ranking and cost the composites 0.02; v2's cues are already in the v2
-	// part, and counting them twice cost both benchmarks (docs/relational.md).
-	// They weigh almost nothing in the cosine and stay exactly readable for
-	// "why".
+	// relQuietWeight scales v2's cues inside the profile block: they are
+	// already in the v2 part, and counting them twice cost both benchmarks
+	// (docs/relational.md). They weigh almost nothing in the cosine and stay
+	// exactly readable for "why". (The object relations weighed the same in
+	// v3 and changed no ranking: v3.1 keeps them out of the vector.)
 	relQuietWeight = 0.05
+
+	// ObjectsDim is the length of an Objects vector: a leading 1 (so that a
+	// photo without objects is not a zero vector, which a catalog would take
+	// for damage), then the object relations' strengths.
+	ObjectsDim = 1 + objMeasureCount
+	// ObjectsModelName names what fills the Objects space.
+	ObjectsModelName = "nanodet-g object relations v1"
 )
 
 // relationMeasures are the raw measures of one image: composition, from its
@@ -129,20 +136,39 @@ func rawCells(data []float32, c, n, g int) [][]float32 {
 // deviation (2·relMeasureCount values); cueStats v2's (2·relCueCount).
 func relationProfile(m [relMeasureCount]float64, cues [relCueCount]float64, stats, cueStats []float32) [relationCount]float64 {
 	var p [relationCount]float64
-	z := func(x float64, mean, sd float32) float64 {
-		v := (x - float64(mean)) / float64(sd)
-		if math.IsNaN(v) {
-			return 0
-		}
-		return min(max(v, 0), relProfileCap)
-	}
 	for i, x := range m {
-		p[i] = z(x, stats[i], stats[relMeasureCount+i])
+		p[i] = strength(x, stats[i], stats[relMeasureCount+i])
 	}
 	for i, x := range cues {
-		p[relMeasureCount+i] = z(x, cueStats[i], cueStats[relCueCount+i])
+		p[relMeasureCount+i] = strength(x, cueStats[i], cueStats[relCueCount+i])
 	}
 	return p
+}
+
+// strength is a measure's one-sided standard score, max(z, 0) capped at
+// relProfileCap (0 for NaN).
+func strength(x float64, mean, sd float32) float64 {
+	v := (x - float64(mean)) / float64(sd)
+	if math.IsNaN(v) {
+		return 0
+	}
+	return min(max(v, 0), relProfileCap)
+}
+
+// objectVector is the Objects space's vector of one image: 1, then the
+// strength of each object relation of its detections. stats is
+// RelationalStats (the object measures' means and deviations are among the
+// measures').
+func objectVector(dets []Detection, stats []float32) []float32 {
+	ms := stats[2*relCueCount+relDescLen:]
+	m := objectMeasures(dets)
+	v := make([]float32, ObjectsDim)
+	v[0] = 1
+	for i, x := range m {
+		j := relCompCount + i
+		v[1+i] = float32(strength(x, ms[j], ms[relMeasureCount+j]))
+	}
+	return v
 }
 
 // appendProfile appends the profile block to the unit v2 vector: the v2
@@ -162,18 +188,23 @@ func appendProfile(v2 []float32, p [relationCount]float64) []float32 {
 	return out
 }
 
-// slotWeight is the weight of profile slot i in the vector.
+// slotWeight is the weight of profile slot i in the vector: 0 for the
+// object relations (kept in the Objects space instead).
 func slotWeight(i int) float64 {
-	if i >= relCompCount {
+	switch {
+	case i >= relMeasureCount:
 		return relQuietWeight
+	case i >= relCompCount:
+		return 0
 	}
 	return 1
 }
 
 // profileOf reads the relation profile (standard scores) back from a
-// stored v3 vector: the v2 part had length √(1−α) before the whole was
+// stored v3 vector and, when objects is an Objects vector, the object
+// relations from it: the v2 part had length √(1−α) before the whole was
 // normalised, so its length now gives the factor to undo.
-func profileOf(v []float32) ([relationCount]float64, bool) {
+func profileOf(v, objects []float32) ([relationCount]float64, bool) {
 	var p [relationCount]float64
 	if len(v) != RelationalDim {
 		return p, false
@@ -187,7 +218,16 @@ func profileOf(v []float32) ([relationCount]float64, bool) {
 	}
 	f := math.Sqrt(1-relAlpha) / math.Sqrt(n) * relProfileScale / math.Sqrt(relAlpha)
 	for i := range p {
-		p[i] = float64(v[relSketchDim+i]) * f / slotWeight(i)
+		if w := slotWeight(i); w > 0 {
+			p[i] = float64(v[relSketchDim+i]) * f / w
+		}
+	}
+	if len(objects) == ObjectsDim && objects[0] == 1 {
+		for i, x := range objects[1:] {
+			if !math.IsNaN(float64(x)) {
+				p[relCompCount+i] = min(max(float64(x), 0), relProfileCap)
+			}
+		}
 	}
 	return p, true
 }
@@ -202,16 +242,18 @@ type Relation struct {
 	Strength float32 `json:"strength"`
 }
 
-// ExplainRelational names up to three relations that two vectors of the
-// built-in relational encoder share, strongest first. model is the name of
-// the encoder that made them: for any other encoder (a plug-in) it says
-// nothing rather than guess, and so it does for vectors of another length.
-func ExplainRelational(model string, a, b []float32) []Relation {
+// ExplainRelational names up to three relations that two photos share,
+// strongest first, from their vectors of the built-in relational encoder
+// (a, b) and their Objects vectors (objA, objB; nil when not known yet:
+// then no object relation is named). model is the name of the encoder that
+// made a and b: for any other encoder (a plug-in) it says nothing rather
+// than guess, and so it does for vectors of another length.
+func ExplainRelational(model string, a, b, objA, objB []float32) []Relation {
 	if !CanExplain(model) {
 		return nil
 	}
-	pa, okA := profileOf(a)
-	pb, okB := profileOf(b)
+	pa, okA := profileOf(a, objA)
+	pb, okB := profileOf(b, objB)
 	if !okA || !okB {
 		return nil
 	}
@@ -229,10 +271,11 @@ func ExplainRelational(model string, a, b []float32) []Relation {
 	return out
 }
 
-// RelationsOf names the relations one vector of the built-in encoder shows
-// (strength above the threshold), strongest first; nil for other encoders.
-func RelationsOf(model string, v []float32) []Relation {
-	return ExplainRelational(model, v, v)
+// RelationsOf names the relations one photo shows (strength above the
+// threshold), strongest first, from its built-in relational vector and its
+// Objects vector (may be nil); nil for other encoders.
+func RelationsOf(model string, v, objects []float32) []Relation {
+	return ExplainRelational(model, v, v, objects, objects)
 }
 
 // CanExplain reports whether vectors of the named relational encoder carry a

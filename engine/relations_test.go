@@ -16,18 +16,32 @@ func TestRelationProfileRoundTrip(t *testing.T) {
 	}
 	Normalize(v2)
 	var p [relationCount]float64
-	p[0], p[5], p[11], p[relationCount-1] = 3, 1.5, 2.5, 0.75 // slot 11: an object relation, the last a v2 cue (both quiet)
+	p[0], p[5], p[11], p[relationCount-1] = 3, 1.5, 2.5, 0.75 // slot 11: an object relation, the last a v2 cue (quiet)
 	v := appendProfile(v2, p)
 	if len(v) != RelationalDim {
 		t.Fatalf("length %d, want %d", len(v), RelationalDim)
 	}
-	got, ok := profileOf(v)
-	if !ok {
-		t.Fatal("profile not readable")
+	// The object relations are not in the vector: their slot stays zero,
+	// and they are read from the Objects vector.
+	if x := v[relSketchDim+11]; x != 0 {
+		t.Errorf("object relation stored in the relational vector: %v", x)
 	}
-	for i := range p {
-		if math.Abs(got[i]-p[i]) > 1e-4 {
-			t.Errorf("slot %d: %.5f, want %.5f", i, got[i], p[i])
+	obj := make([]float32, ObjectsDim)
+	obj[0], obj[1+11-relCompCount] = 1, 2.5
+	for _, c := range []struct {
+		objects []float32
+		slot11  float64
+	}{{obj, 2.5}, {nil, 0}, {obj[:3], 0}} {
+		got, ok := profileOf(v, c.objects)
+		if !ok {
+			t.Fatal("profile not readable")
+		}
+		want := p
+		want[11] = c.slot11
+		for i := range want {
+			if math.Abs(got[i]-want[i]) > 1e-4 {
+				t.Errorf("objects %v, slot %d: %.5f, want %.5f", c.objects, i, got[i], want[i])
+			}
 		}
 	}
 }
@@ -38,18 +52,18 @@ func TestExplainRelationalSaysNothingItCannotKnow(t *testing.T) {
 	v2 := make([]float32, relSketchDim)
 	v2[0] = 1
 	v := appendProfile(v2, p)
-	if w := ExplainRelational(RelationalEncoderName, v, v); len(w) != 1 || w[0].Relation != relationNames[2] {
+	if w := ExplainRelational(RelationalEncoderName, v, v, nil, nil); len(w) != 1 || w[0].Relation != relationNames[2] {
 		t.Fatalf("why of a one-relation profile with itself = %+v, want %q", w, relationNames[2])
 	}
-	if w := ExplainRelational("relsim", v, v); w != nil {
+	if w := ExplainRelational("relsim", v, v, nil, nil); w != nil {
 		t.Errorf("a plug-in's vectors got a why: %+v", w)
 	}
-	if w := ExplainRelational(RelationalEncoderName, v[:2048], v[:2048]); w != nil {
+	if w := ExplainRelational(RelationalEncoderName, v[:2048], v[:2048], nil, nil); w != nil {
 		t.Errorf("vectors of another length got a why: %+v", w)
 	}
 	var q [relationCount]float64
 	q[7], q[3] = 3, 3 // another relation, and the barely-there one of p
-	if w := ExplainRelational(RelationalEncoderName, v, appendProfile(v2, q)); len(w) != 0 {
+	if w := ExplainRelational(RelationalEncoderName, v, appendProfile(v2, q), nil, nil); len(w) != 0 {
 		t.Errorf("nothing shared, yet why = %+v", w)
 	}
 }
@@ -87,7 +101,7 @@ func TestWhyNamesRelationsOfRealPhotos(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		why := ExplainRelational(RelationalEncoderName, a[Relational], b[Relational])
+		why := ExplainRelational(RelationalEncoderName, a[Relational], b[Relational], a[Objects], b[Objects])
 		if !slices.ContainsFunc(why, func(r Relation) bool { return r.Relation == c.want }) {
 			t.Errorf("%s vs %s: why = %+v, want %q among them", filepath.Base(c.a), filepath.Base(c.b), why, c.want)
 		}
@@ -96,5 +110,77 @@ func TestWhyNamesRelationsOfRealPhotos(t *testing.T) {
 				t.Errorf("strength %v out of (0, 1]", r.Strength)
 			}
 		}
+	}
+}
+
+// Object relations come from the Objects space, not from the relational
+// vector: a crowd in rows (Solvay 1927) and a sky of hot-air balloons share
+// "several alike objects" only when their Objects vectors are given.
+func TestWhyNamesObjectRelationsFromObjects(t *testing.T) {
+	_, dir := realPhotos(t)
+	e := engineForTest(t)
+	a, err := e.EncodeFile(filepath.Join(dir, "visp-images-data/usr/share/visp-images-data/ViSP-images/Solvay/Solvay_conference_1927_Version2_2126x1463.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := e.EncodeFile(filepath.Join(dir, "ruby-rmagick-doc/usr/share/doc/ruby-rmagick-doc/html/ex/images/Hot_Air_Balloons_H.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "several alike objects"
+	named := func(why []Relation) bool {
+		return slices.ContainsFunc(why, func(r Relation) bool { return r.Relation == want })
+	}
+	if why := ExplainRelational(RelationalEncoderName, a[Relational], b[Relational], a[Objects], b[Objects]); !named(why) {
+		t.Errorf("why = %+v, want %q among them", why, want)
+	}
+	if why := ExplainRelational(RelationalEncoderName, a[Relational], b[Relational], nil, nil); named(why) {
+		t.Errorf("without the objects, why = %+v still names %q: it is in the relational vector", why, want)
+	}
+	if len(a[Objects]) != ObjectsDim || a[Objects][0] != 1 {
+		t.Errorf("objects vector %v", a[Objects])
+	}
+}
+
+// The relational column needs no detector: encoding only the relational
+// space gives the vector a full encoding gives, and no objects.
+func TestRelationalVectorNeedsNoDetector(t *testing.T) {
+	e := engineForTest(t)
+	img, err := DecodeFile(photo("chelsea.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := e.Encode(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := e.EncodeSpaces(img, Relational)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := rel[Objects]; ok || len(rel) != 1 {
+		t.Errorf("relational only gave %d spaces, objects %v", len(rel), rel[Objects])
+	}
+	if c := Cosine(all[Relational], rel[Relational]); c < 0.99999 {
+		t.Errorf("relational alone vs with the rest: cosine %.6f", c)
+	}
+	for i := relCompCount; i < relMeasureCount; i++ {
+		if x := rel[Relational][relSketchDim+i]; x != 0 {
+			t.Errorf("object relation slot %d holds %v in the relational vector", i, x)
+		}
+	}
+	obj, err := e.EncodeSpaces(img, Objects)
+	if err != nil || len(obj) != 1 || len(obj[Objects]) != ObjectsDim {
+		t.Errorf("objects alone: %v, %v", obj, err)
+	}
+	cols := e.Columns()
+	if len(cols) != 2 || slices.ContainsFunc(cols, func(s SpaceInfo) bool { return s.Space == Objects }) {
+		t.Errorf("columns %+v", cols)
+	}
+	if si, ok := e.Space(Objects); !ok || !si.Aux || !si.Deferred || Searchable(Objects) {
+		t.Errorf("objects space %+v", si)
+	}
+	if si, _ := e.Space(Relational); si.Deferred || si.Aux {
+		t.Errorf("relational space %+v is deferred or auxiliary", si)
 	}
 }

@@ -38,7 +38,7 @@ func TestExploreProfileWeights(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := v[Relational]
-			pr, ok := profileOf(r)
+			pr, ok := profileOf(r, nil)
 			if !ok {
 				t.Fatal("no profile")
 			}

@@ -11,6 +11,18 @@ const (
 	Visual     = "visual"
 )
 
+// Objects is the built-in relational encoder's companion space: per photo,
+// the object relations read off the object detector's boxes (relobjects.go).
+// It is never searched (Aux); it only lets "why" name object relations
+// (ExplainRelational). Keeping it out of the relational vector lets the
+// relational column be complete without the detector, which costs more
+// than the rest of indexing together.
+const Objects = "objects"
+
+// Searchable reports whether a space is one relview searches and shows as a
+// column (not an auxiliary space such as Objects).
+func Searchable(space string) bool { return space != Objects }
+
 // Vectors holds one unit vector per space name.
 type Vectors map[string][]float32
 
@@ -24,9 +36,12 @@ type SpaceInfo struct {
 	// and by `relview models`.
 	Note string `json:"note"`
 	// Deferred says the space costs much more per image than the others (the
-	// built-in relational encoder runs an object detector): a library fills
-	// it in a second indexing pass, after the gallery and the other spaces.
+	// object detector of the Objects space): a library fills it in a second
+	// indexing pass, after the gallery and the other spaces.
 	Deferred bool `json:"deferred,omitempty"`
+	// Aux says the space is not searched or shown as a column: it holds
+	// per-photo data that explains another space (Objects).
+	Aux bool `json:"aux,omitempty"`
 }
 
 // Encoder turns an image into a unit vector for each space it fills.

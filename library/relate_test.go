@@ -40,15 +40,21 @@ func coverage(t *testing.T, lib *Library, space string) Coverage {
 	return c
 }
 
-// The built-in relational space is deferred: the first pass fills the
-// gallery and the visual space, the second the relational space, with the
-// same vectors a single pass makes.
+// With the built-in encoders the first pass fills the gallery and both
+// columns (visual and relational) and the second only the objects (for
+// "why"), with the same vectors a single pass makes.
 func TestTwoPassIndex(t *testing.T) {
 	folder := sampleFolder(t)
 	n := len(samples(t))
 	lib := openLib(t, folder, t.TempDir(), Options{BatchSize: 4})
 	var ph phasesOf
-	sum, err := lib.Index(context.Background(), ph.add)
+	var atSecond []Coverage // both columns when the second pass starts
+	sum, err := lib.Index(context.Background(), func(p Progress) {
+		if p.Phase == PhaseRelate && atSecond == nil {
+			atSecond = []Coverage{coverage(t, lib, engine.Relational), coverage(t, lib, engine.Visual), coverage(t, lib, engine.Objects)}
+		}
+		ph.add(p)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,17 +62,20 @@ func TestTwoPassIndex(t *testing.T) {
 	if !slices.Equal(ph.seq, want) {
 		t.Fatalf("phases %v, want %v", ph.seq, want)
 	}
+	if len(atSecond) != 3 || atSecond[0].Have != n || atSecond[1].Have != n || atSecond[2].Have != 0 {
+		t.Errorf("coverage (relational, visual, objects) when the second pass started: %+v, want %d, %d, 0", atSecond, n, n)
+	}
 	if r := ph.last[PhaseRelate]; r.Done != n || r.Total != n || r.Failed != 0 {
 		t.Errorf("last relating event %+v, want %d of %d", r, n, n)
 	}
-	if sum.Indexed != n || sum.Related != n || sum.RelateFailed != 0 || sum.RelateLeft != 0 || !slices.Equal(sum.Deferred, []string{engine.Relational}) {
+	if sum.Indexed != n || sum.Related != n || sum.RelateFailed != 0 || sum.RelateLeft != 0 || !slices.Equal(sum.Deferred, []string{engine.Objects}) {
 		t.Errorf("summary %+v", sum)
 	}
 	if sum.RelateRate <= 0 || sum.Rate <= 0 {
 		t.Errorf("rates: first pass %.2f, second %.2f", sum.Rate, sum.RelateRate)
 	}
-	for _, sp := range []string{engine.Relational, engine.Visual} {
-		if c := coverage(t, lib, sp); c.Have != n || c.Total != n || !c.Complete() || c.Deferred != (sp == engine.Relational) {
+	for _, sp := range []string{engine.Relational, engine.Visual, engine.Objects} {
+		if c := coverage(t, lib, sp); c.Have != n || c.Total != n || !c.Complete() || c.Deferred != (sp == engine.Objects) {
 			t.Errorf("coverage %+v, want %d of %d", c, n, n)
 		}
 	}
@@ -74,14 +83,14 @@ func TestTwoPassIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(st.Coverage) != 2 || st.Coverage[0].Have != n {
+	if len(st.Coverage) != 3 || st.Coverage[0].Space != engine.Objects || st.Coverage[0].Have != n {
 		t.Errorf("status coverage %+v", st.Coverage)
 	}
 	if _, err := json.Marshal(sum); err != nil {
 		t.Fatal(err)
 	}
 
-	// The same vectors as one pass filling both spaces.
+	// The same vectors as one pass filling every space.
 	single := openLib(t, folder, t.TempDir(), Options{SinglePass: true})
 	var ph1 phasesOf
 	if _, err := single.Index(context.Background(), ph1.add); err != nil {
@@ -91,6 +100,11 @@ func TestTwoPassIndex(t *testing.T) {
 		t.Errorf("single pass ran a second pass: %v", ph1.seq)
 	}
 	ims, _ := lib.Images()
+	var ids []int64
+	for _, im := range ims {
+		ids = append(ids, im.ID)
+	}
+	objs := lib.ObjectsOf(ids)
 	for _, im := range ims {
 		other, err := single.Lookup(im.Path)
 		if err != nil {
@@ -106,6 +120,10 @@ func TestTwoPassIndex(t *testing.T) {
 				t.Errorf("%s %s: two-pass vs single-pass cosine %.5f", im.Path, sp, c)
 			}
 		}
+		a, b := objs[im.ID], single.ObjectsOf([]int64{other.ID})[other.ID]
+		if len(a) != engine.ObjectsDim || !slices.Equal(a, b) {
+			t.Errorf("%s: objects %v in two passes, %v in one", im.Path, a, b)
+		}
 	}
 
 	// Nothing left: a second run reads nothing.
@@ -118,9 +136,9 @@ func TestTwoPassIndex(t *testing.T) {
 	}
 }
 
-// Cancelled in the second pass: the visual space works, the relational one
-// answers with what it has, and the next run fills the rest without running
-// the first pass again.
+// Cancelled in the second pass: both columns answer for every photo, the
+// objects of the analysed ones are there, and the next run finds the rest
+// without running the first pass again.
 func TestRelateCancelResume(t *testing.T) {
 	folder := sampleFolder(t)
 	n := len(samples(t))
@@ -139,35 +157,27 @@ func TestRelateCancelResume(t *testing.T) {
 	if sum.Indexed != n || sum.Related < 4 || sum.Related >= n || sum.RelateLeft != n-sum.Related {
 		t.Fatalf("cancelled run %+v", sum)
 	}
-	rel := coverage(t, lib, engine.Relational)
-	if rel.Have != sum.Related || rel.Total != n || rel.Complete() {
-		t.Errorf("relational coverage %+v after %d related", rel, sum.Related)
+	obj := coverage(t, lib, engine.Objects)
+	if obj.Have != sum.Related || obj.Total != n || obj.Complete() {
+		t.Errorf("objects coverage %+v after %d analysed", obj, sum.Related)
 	}
-	if c := coverage(t, lib, engine.Visual); c.Have != n {
-		t.Errorf("visual coverage %+v", c)
+	for _, sp := range []string{engine.Relational, engine.Visual} {
+		if c := coverage(t, lib, sp); c.Have != n {
+			t.Errorf("%s coverage %+v", sp, c)
+		}
 	}
 	ims, _ := lib.Images()
-	var have, lack int
+	var ids []int64
 	for _, im := range ims {
-		hits, err := lib.NeighboursByID(im.ID, engine.Visual, 5)
-		if err != nil || len(hits) != 5 {
-			t.Errorf("%s: visual neighbours %d, %v", im.Path, len(hits), err)
-		}
-		hits, err = lib.NeighboursByID(im.ID, engine.Relational, 50)
-		switch {
-		case err == nil:
-			have++
-			if len(hits) != rel.Have-1 {
-				t.Errorf("%s: %d relational neighbours, want the %d analysed others", im.Path, len(hits), rel.Have-1)
+		ids = append(ids, im.ID)
+		for _, sp := range []string{engine.Relational, engine.Visual} {
+			if hits, err := lib.NeighboursByID(im.ID, sp, 5); err != nil || len(hits) != 5 {
+				t.Errorf("%s: %s neighbours %d, %v", im.Path, sp, len(hits), err)
 			}
-		case IsNotIndexed(err):
-			lack++
-		default:
-			t.Errorf("%s: relational: %v", im.Path, err)
 		}
 	}
-	if have != rel.Have || lack != n-rel.Have {
-		t.Errorf("relational: %d answer, %d not analysed; coverage %+v", have, lack, rel)
+	if got := len(lib.ObjectsOf(ids)); got != obj.Have {
+		t.Errorf("%d photos with objects, coverage says %d", got, obj.Have)
 	}
 	lib.Close()
 
@@ -183,20 +193,18 @@ func TestRelateCancelResume(t *testing.T) {
 	if r := ph.last[PhaseRelate]; r.Total != n-sum.Related {
 		t.Errorf("resumed second pass of %d, want %d", r.Total, n-sum.Related)
 	}
-	if c := coverage(t, lib, engine.Relational); c.Have != n {
-		t.Errorf("relational coverage %+v after resuming", c)
+	if c := coverage(t, lib, engine.Objects); c.Have != n {
+		t.Errorf("objects coverage %+v after resuming", c)
 	}
-	for _, im := range ims {
-		if hits, err := lib.NeighboursByID(im.ID, engine.Relational, 5); err != nil || len(hits) != 5 {
-			t.Errorf("%s: relational neighbours %d, %v", im.Path, len(hits), err)
-		}
+	if got := len(lib.ObjectsOf(ids)); got != n {
+		t.Errorf("%d photos with objects after resuming, want %d", got, n)
 	}
 }
 
-// A second-pass failure is recorded for the space and its model; the image
-// keeps its gallery entry and its visual vector, and it is retried only when
-// the model changes.
-func TestRelateFailureKeepsVisual(t *testing.T) {
+// A second-pass failure is recorded for the objects and their model; the
+// image keeps its gallery entry and both columns' vectors, and it is
+// retried only when the model changes.
+func TestRelateFailureKeepsColumns(t *testing.T) {
 	folder := sampleFolder(t)
 	n := len(samples(t))
 	lib := openLib(t, folder, t.TempDir(), Options{BatchSize: 4})
@@ -209,8 +217,8 @@ func TestRelateFailureKeepsVisual(t *testing.T) {
 	}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("index: %v, want cancelled", err)
 	}
-	if c := coverage(t, lib, engine.Relational); c.Have != 0 {
-		t.Fatalf("relational coverage %+v, want none yet", c)
+	if c := coverage(t, lib, engine.Objects); c.Have != 0 {
+		t.Fatalf("objects coverage %+v, want none yet", c)
 	}
 	// The file's bytes go bad between the passes; its size and time stay.
 	name := samples(t)[0]
@@ -240,20 +248,19 @@ func TestRelateFailureKeepsVisual(t *testing.T) {
 	if im.Status != StatusIndexed {
 		t.Errorf("%s: status %q after a second-pass failure", name, im.Status)
 	}
-	if _, err := lib.Vector(im.ID, engine.Visual); err != nil {
-		t.Errorf("%s lost its visual vector: %v", name, err)
+	for _, sp := range []string{engine.Relational, engine.Visual} {
+		if hits, err := lib.NeighboursByID(im.ID, sp, 3); err != nil || len(hits) != 3 {
+			t.Errorf("%s: %s neighbours %d, %v", name, sp, len(hits), err)
+		}
+		if c := coverage(t, lib, sp); c.Have != n {
+			t.Errorf("%s coverage %+v", sp, c)
+		}
 	}
-	if hits, err := lib.NeighboursByID(im.ID, engine.Visual, 3); err != nil || len(hits) != 3 {
-		t.Errorf("%s: visual neighbours %d, %v", name, len(hits), err)
+	if o := lib.ObjectsOf([]int64{im.ID}); len(o) != 0 {
+		t.Errorf("%s: objects %v, want none", name, o)
 	}
-	if _, err := lib.Vector(im.ID, engine.Relational); !IsNotIndexed(err) {
-		t.Errorf("%s: relational vector: %v, want none", name, err)
-	}
-	if c := coverage(t, lib, engine.Relational); c.Have != n-1 || c.Failed != 1 || !c.Complete() {
-		t.Errorf("relational coverage %+v", c)
-	}
-	if c := coverage(t, lib, engine.Visual); c.Have != n {
-		t.Errorf("visual coverage %+v", c)
+	if c := coverage(t, lib, engine.Objects); c.Have != n-1 || c.Failed != 1 || !c.Complete() {
+		t.Errorf("objects coverage %+v", c)
 	}
 
 	// Same model: not retried.
@@ -265,7 +272,7 @@ func TestRelateFailureKeepsVisual(t *testing.T) {
 		t.Errorf("third run retried: %+v", sum)
 	}
 	// Another model made the failure: retried (and it fails again).
-	if _, err := lib.db.Exec(`UPDATE space_failures SET model = 'an older encoder'`); err != nil {
+	if _, err := lib.db.Exec(`UPDATE space_failures SET model = 'an older detector'`); err != nil {
 		t.Fatal(err)
 	}
 	sum, err = lib.Index(context.Background(), nil)
@@ -285,8 +292,8 @@ func TestRelateFailureKeepsVisual(t *testing.T) {
 	if sum.Touched != 1 || sum.Related != 1 || sum.RelateFailed != 0 {
 		t.Errorf("run after the file was restored: %+v", sum)
 	}
-	if c := coverage(t, lib, engine.Relational); c.Have != n || c.Failed != 0 {
-		t.Errorf("relational coverage %+v", c)
+	if c := coverage(t, lib, engine.Objects); c.Have != n || c.Failed != 0 {
+		t.Errorf("objects coverage %+v", c)
 	}
 }
 

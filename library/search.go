@@ -143,9 +143,24 @@ type vecWrite struct {
 	vec   []float32
 }
 
-// Spaces lists the spaces that have vectors in the catalog (or that the
-// engine fills), sorted.
-func (l *Library) Spaces() (_ []string, err error) {
+// Spaces lists the searchable spaces (the columns: not engine.Objects) that
+// have vectors in the catalog or that the engine fills, sorted.
+func (l *Library) Spaces() ([]string, error) {
+	all, err := l.allSpaces()
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, s := range all {
+		if engine.Searchable(s) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// allSpaces is Spaces with the auxiliary ones (engine.Objects).
+func (l *Library) allSpaces() (_ []string, err error) {
 	defer func() { err = l.checkDB(err) }() // a damaged catalog says how to rebuild it
 	set := map[string]bool{}
 	if l.eng != nil {
@@ -205,7 +220,7 @@ func (l *Library) NeighboursByID(id int64, space string, k int) ([]Neighbour, er
 	if err != nil {
 		return nil, err
 	}
-	return l.search(q, space, k, id)
+	return l.search(q, space, k, id, nil)
 }
 
 // NeighboursOfFile returns the k catalogued images most similar in space to
@@ -310,7 +325,7 @@ func (l *Library) NeighboursOfFileIn(path string, spaces []string, k int) (map[s
 		if !ok {
 			return nil, fmt.Errorf("space %q: the engine does not fill it", space)
 		}
-		if res[space], err = l.search(vec, space, k, self); err != nil {
+		if res[space], err = l.search(vec, space, k, self, v[engine.Objects]); err != nil {
 			return nil, err
 		}
 	}
@@ -325,7 +340,11 @@ func (l *Library) EncodeFile(path string) (engine.Vectors, error) {
 	return l.eng.EncodeFile(path)
 }
 
-func (l *Library) search(q []float32, space string, k int, self int64) ([]Neighbour, error) {
+// search returns the k nearest images to q in space, leaving out self. In
+// the relational space each hit says why it relates (spaceStore.why), with
+// the query's object relations from qObjects or, when nil, the catalog's of
+// self.
+func (l *Library) search(q []float32, space string, k int, self int64, qObjects []float32) ([]Neighbour, error) {
 	var s *spaceStore
 	var hits []vecstore.Hit
 	err := l.retryFault(space, func(st *spaceStore) error {
@@ -348,11 +367,19 @@ func (l *Library) search(q []float32, space string, k int, self int64) ([]Neighb
 		return nil, err
 	}
 	out, err := l.withImages(hits)
-	if err != nil || space != engine.Relational {
+	if err != nil || space != engine.Relational || !engine.CanExplain(s.model) {
 		return out, err
 	}
+	ids := []int64{self}
+	for _, n := range out {
+		ids = append(ids, n.ID)
+	}
+	objs := l.ObjectsOf(ids)
+	if qObjects == nil {
+		qObjects = objs[self]
+	}
 	for i := range out {
-		out[i].Why = s.why(q, out[i].ID)
+		out[i].Why = s.why(q, out[i].ID, qObjects, objs[out[i].ID])
 	}
 	return out, nil
 }
@@ -374,14 +401,15 @@ func (l *Library) otherModelError(space string, s *spaceStore) error {
 	return fmt.Errorf("space %q: the library was indexed with another encoder (%d vectors from %s), not with %s: run 'relview index %s' with the same encoders (plug-ins) first", space, n, model, s.model, l.root)
 }
 
-// why names the relations the stored vector of image id shares with q
-// (nil when the space's encoder cannot say, or id has no vector).
-func (s *spaceStore) why(q []float32, id int64) []engine.Relation {
+// why names the relations the stored vector of image id shares with q,
+// given both photos' object relations (nil when not known yet: then none is
+// named); nil when the space's encoder cannot say, or id has no vector.
+func (s *spaceStore) why(q []float32, id int64, qObjects, objects []float32) []engine.Relation {
 	v, ok := s.idx.Get(id)
 	if !ok {
 		return nil
 	}
-	return engine.ExplainRelational(s.model, q, v)
+	return engine.ExplainRelational(s.model, q, v, qObjects, objects)
 }
 
 // Why names the relations two catalogued images share, strongest first:
@@ -396,7 +424,42 @@ func (l *Library) Why(a, b int64) ([]engine.Relation, error) {
 	if !ok {
 		return nil, nil
 	}
-	return s.why(q, b), nil
+	objs := l.ObjectsOf([]int64{a, b})
+	return s.why(q, b, objs[a], objs[b]), nil
+}
+
+// ObjectsOf reads the Objects vectors (the built-in encoder's object
+// relations, engine.ObjectsModelName) of ids from the catalog, for "why".
+// Those not analysed yet, or whose stored vector is damaged, are missing:
+// "why" then names no object relation for them rather than fail.
+func (l *Library) ObjectsOf(ids []int64) map[int64][]float32 {
+	out := map[int64][]float32{}
+	const chunk = 500 // bound on an IN list's parameters
+	for len(ids) > 0 {
+		part := ids[:min(chunk, len(ids))]
+		ids = ids[len(part):]
+		args := []any{engine.Objects, engine.ObjectsModelName, engine.ObjectsDim}
+		marks := make([]string, len(part))
+		for i, id := range part {
+			args, marks[i] = append(args, id), "?"
+		}
+		rows, err := l.db.Query(`SELECT image_id, data FROM vectors WHERE space = ? AND model = ? AND dim = ? AND image_id IN (`+strings.Join(marks, ",")+`)`, args...)
+		if err != nil {
+			return out
+		}
+		for rows.Next() {
+			var id int64
+			var b []byte
+			if rows.Scan(&id, &b) != nil {
+				continue
+			}
+			if v, err := decodeVector(b, engine.ObjectsDim); err == nil {
+				out[id] = v
+			}
+		}
+		rows.Close()
+	}
+	return out
 }
 
 // withImages attaches the catalog rows to search hits, keeping their order.

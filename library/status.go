@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"relview/engine"
 )
 
 // SpaceStatus says which models made a space's vectors in the catalog.
@@ -101,7 +103,7 @@ func (l *Library) Status() (_ Status, err error) {
 		return s, fmt.Errorf("status: %w", err)
 	}
 	rows.Close()
-	names, err := l.Spaces()
+	names, err := l.allSpaces()
 	if err != nil {
 		return s, err
 	}
@@ -115,8 +117,8 @@ func (l *Library) Status() (_ Status, err error) {
 	return s, nil
 }
 
-// Export calls fn for every indexed image with its vectors (all spaces, or
-// only space when not empty), in path order.
+// Export calls fn for every indexed image with its vectors (every
+// searchable space, or only space when not empty), in path order.
 func (l *Library) Export(space string, fn func(Image, map[string][]float32) error) (err error) {
 	defer func() { err = l.checkDB(err) }() // a damaged catalog says how to rebuild it
 	q := `SELECT ` + prefixed("i.", imageCols) + `, v.space, v.dim, v.data FROM images i JOIN vectors v ON v.image_id = i.id
@@ -125,6 +127,9 @@ func (l *Library) Export(space string, fn func(Image, map[string][]float32) erro
 	if space != "" {
 		q += ` AND v.space = ?`
 		args = append(args, space)
+	} else {
+		q += ` AND v.space != ?` // the columns' vectors, not the objects for "why"
+		args = append(args, engine.Objects)
 	}
 	q += ` ORDER BY i.path, v.space`
 	rows, err := l.db.Query(q, args...)

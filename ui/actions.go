@@ -171,13 +171,17 @@ func (b *Browser) loadRelations() {
 	}
 	model, byID := si.Model, b.byID
 	spawn(b.work, ticket{}, func() []relationGroup {
+		var objs map[int64][]float32
+		if os, ok := vs.(objectsSource); ok {
+			objs = os.ObjectsOf(ids)
+		}
 		return relationGroups(ids, func(id int64) []float32 {
 			v, err := vs.Vector(id, engine.Relational)
 			if err != nil {
 				return nil // not analysed yet
 			}
 			return v
-		}, model, perRelation)
+		}, objs, model, perRelation)
 	}, func(gs []relationGroup) {
 		b.relLoading = false
 		b.relv.setNote("The library grouped by the relations the built-in encoder names, the strongest examples first. Click a photo to see its neighbours.")

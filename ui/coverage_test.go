@@ -34,7 +34,7 @@ func TestRelationalCoverageNote(t *testing.T) {
 	b.src = src
 	b.updateCoverage()
 	settle(b)
-	if !b.nb.rel.cover.Visible() || b.nb.rel.cover.Text != "Relations analysed for 812 of 3108 photos" {
+	if !b.nb.rel.cover.Visible() || b.nb.rel.cover.Text != "Objects analysed in 812 of 3108 photos (for why)" {
 		t.Errorf("relational column note %q (visible %t)", b.nb.rel.cover.Text, b.nb.rel.cover.Visible())
 	}
 	if b.nb.vis.cover.Visible() {

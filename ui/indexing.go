@@ -55,8 +55,8 @@ func (b *Browser) StartIndexing(ix Indexer, onDone func(library.Summary, error))
 					b.status.update(p)
 				}
 			})
-			// The relational column says how far the second pass got, about
-			// once a second.
+			// The relational column says how far the second pass (objects,
+			// for "why") got, about once a second.
 			if p.Phase == library.PhaseRelate && time.Since(lastCover) > time.Second {
 				lastCover = time.Now()
 				ts.do(b.updateCoverage)
@@ -89,7 +89,7 @@ func (b *Browser) StartIndexing(ix Indexer, onDone func(library.Summary, error))
 			b.recalibrate = true // the library changed: a new strength scale
 			switch {
 			case err != nil && ctx.Err() != nil && sum.RelateLeft > 0:
-				b.status.message(fmt.Sprintf("Indexing cancelled while analysing relations · %d analysed this run; it resumes next time", sum.Related))
+				b.status.message(fmt.Sprintf("Indexing cancelled while finding objects · %d done this run; it resumes next time", sum.Related))
 			case err != nil && ctx.Err() != nil:
 				b.status.message(fmt.Sprintf("Indexing cancelled · %d indexed this run; it resumes next time", sum.Indexed))
 			case err != nil:
@@ -155,7 +155,7 @@ func summaryText(s library.Summary) string {
 		parts = append(parts, fmt.Sprintf("%d indexed in %s (%.1f/s)", s.Indexed, shortDuration(s.Elapsed), s.Rate))
 	}
 	if s.Related > 0 {
-		parts = append(parts, fmt.Sprintf("relations analysed for %d in %s (%.1f/s)", s.Related, shortDuration(s.RelateElapsed), s.RelateRate))
+		parts = append(parts, fmt.Sprintf("objects found in %d in %s (%.1f/s)", s.Related, shortDuration(s.RelateElapsed), s.RelateRate))
 	}
 	if n := s.Failed + len(s.Problems); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d skipped (the Skipped button says why)", n))
@@ -177,13 +177,14 @@ type coverageSource interface {
 }
 
 // coverageNote is the relational column's line while the second indexing
-// pass has not filled its space: "Relations analysed for 812 of 3108
-// photos"; "" once complete.
+// pass has not found the objects of every photo (only "why" waits for
+// them): "Objects analysed in 812 of 3108 photos (for why)"; "" once
+// complete.
 func coverageNote(c library.Coverage) string {
 	if !c.Deferred || c.Total == 0 || c.Complete() {
 		return ""
 	}
-	return fmt.Sprintf("Relations analysed for %d of %d photos", c.Have, c.Total)
+	return fmt.Sprintf("Objects analysed in %d of %d photos (for why)", c.Have, c.Total)
 }
 
 // updateCoverage refreshes the relational column's coverage line in the
@@ -195,7 +196,7 @@ func (b *Browser) updateCoverage() {
 		return
 	}
 	spawn(b.work, ticket{}, func() string {
-		c, err := cs.SpaceCoverage(engine.Relational)
+		c, err := cs.SpaceCoverage(engine.Objects)
 		if err != nil {
 			return "" // a line about progress: nothing rather than an error
 		}

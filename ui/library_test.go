@@ -324,7 +324,7 @@ func TestBrowseByRelation(t *testing.T) {
 				t.Fatal(err)
 			}
 			var strength float32 = -1
-			for _, r := range engine.RelationsOf(model, v) {
+			for _, r := range engine.RelationsOf(model, v, lib.ObjectsOf([]int64{id})[id]) {
 				if r.Relation == g.name {
 					strength = r.Strength
 				}

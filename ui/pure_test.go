@@ -282,15 +282,15 @@ func equalIDs(a, b []int64) bool {
 
 func TestProgressTextSecondPass(t *testing.T) {
 	p := library.Progress{Phase: library.PhaseRelate, Done: 812, Total: 3108, Rate: 31.25, ETA: 74 * time.Second, Failed: 2, Skipped: 9}
-	if got, want := progressText(p), "Analysing relations · 812 of 3108 · 31.2 photos/s · 1m14s left · 2 failed"; got != want {
+	if got, want := progressText(p), "Finding objects · 812 of 3108 · 31.2 photos/s · 1m14s left · 2 failed"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	p.Paused = true
-	if got := progressText(p); !strings.HasPrefix(got, "Paused · Analysing relations · 812 of 3108") || strings.Contains(got, "left") {
+	if got := progressText(p); !strings.HasPrefix(got, "Paused · Finding objects · 812 of 3108") || strings.Contains(got, "left") {
 		t.Errorf("paused: %q", got)
 	}
 	c := library.Coverage{Space: "relational", Have: 812, Total: 3108, Deferred: true}
-	if got, want := coverageNote(c), "Relations analysed for 812 of 3108 photos"; got != want {
+	if got, want := coverageNote(c), "Objects analysed in 812 of 3108 photos (for why)"; got != want {
 		t.Errorf("coverage note %q, want %q", got, want)
 	}
 	for _, c := range []library.Coverage{
@@ -303,7 +303,7 @@ func TestProgressTextSecondPass(t *testing.T) {
 		}
 	}
 	s := summaryText(library.Summary{Scanned: 20, Indexed: 20, Elapsed: 3 * time.Second, Rate: 40, Related: 20, RelateElapsed: 2 * time.Second, RelateRate: 10})
-	if !strings.Contains(s, "relations analysed for 20 in 2s (10.0/s)") {
+	if !strings.Contains(s, "objects found in 20 in 2s (10.0/s)") {
 		t.Errorf("summary %q", s)
 	}
 	if strings.Contains(s, "damaged") {

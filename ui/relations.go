@@ -30,9 +30,10 @@ type relationGroup struct {
 // relationGroups groups ids by the relations their relational vectors
 // show (engine.RelationsOf: up to three each), strongest first, ties by
 // id; the groups with the most photos first, ties by name. vec returns an
-// image's relational vector (nil: none). Nothing when the encoder cannot
-// name relations (a plug-in).
-func relationGroups(ids []int64, vec func(int64) []float32, model string, per int) []relationGroup {
+// image's relational vector (nil: none), objects its object relations
+// (engine.Objects; missing: not analysed yet). Nothing when the encoder
+// cannot name relations (a plug-in).
+func relationGroups(ids []int64, vec func(int64) []float32, objects map[int64][]float32, model string, per int) []relationGroup {
 	if !engine.CanExplain(model) {
 		return nil
 	}
@@ -46,7 +47,7 @@ func relationGroups(ids []int64, vec func(int64) []float32, model string, per in
 		if v == nil {
 			continue
 		}
-		for _, r := range engine.RelationsOf(model, v) {
+		for _, r := range engine.RelationsOf(model, v, objects[id]) {
 			by[r.Relation] = append(by[r.Relation], member{id, r.Strength})
 		}
 	}

@@ -137,7 +137,7 @@ func progressText(p library.Progress) string {
 		if p.Paused {
 			b.WriteString("Paused · ")
 		}
-		b.WriteString("Analysing relations · ")
+		b.WriteString("Finding objects · ")
 		fmt.Fprintf(&b, "%d of %d", p.Done, p.Total)
 	default:
 		if p.Paused {

@@ -22,6 +22,12 @@ type vectorSource interface {
 	Vector(id int64, space string) ([]float32, error)
 }
 
+// objectsSource is a Source that can give the photos' object relations
+// (engine.Objects) for naming relations (*library.Library can).
+type objectsSource interface {
+	ObjectsOf(ids []int64) map[int64][]float32
+}
+
 // cosine is the cosine similarity of a and b (0 when either is empty or
 // they differ in length).
 func cosine(a, b []float32) float32 {
