@@ -92,8 +92,11 @@ type progressView struct {
 
 // phaseLabel names a pass for the progress bar and lines.
 func phaseLabel(phase string) string {
-	if phase == library.PhaseRelate {
+	switch phase {
+	case library.PhaseRelate:
 		return "finding objects"
+	case library.PhaseUpgrade:
+		return "upgrading the catalog"
 	}
 	return "indexing"
 }
@@ -103,7 +106,7 @@ func newProgressView(w io.Writer, quiet bool) *progressView {
 }
 
 func (v *progressView) update(p library.Progress) {
-	if v.quiet || (p.Phase != library.PhaseIndex && p.Phase != library.PhaseRelate) || p.Total == 0 {
+	if v.quiet || (p.Phase != library.PhaseIndex && p.Phase != library.PhaseRelate && p.Phase != library.PhaseUpgrade) || p.Total == 0 {
 		return
 	}
 	label := phaseLabel(p.Phase)
@@ -135,6 +138,10 @@ func (v *progressView) update(p library.Progress) {
 	eta := ""
 	if p.ETA > 0 {
 		eta = fmt.Sprintf(", %s left", p.ETA.Round(time.Second))
+	}
+	if p.Phase == library.PhaseUpgrade {
+		fmt.Fprintf(v.w, "upgrading the catalog %d/%d vectors (no photo is read)\n", p.Done, p.Total)
+		return
 	}
 	if p.Phase == library.PhaseRelate {
 		fmt.Fprintf(v.w, "finding objects %d/%d (%.1f images/s%s, %d failed) %s\n",
@@ -172,6 +179,9 @@ func printSummary(w io.Writer, lib *library.Library, s library.Summary) {
 	}
 	if s.Repaired > 0 {
 		fmt.Fprintf(w, "  repaired   %d damaged vectors found in the catalog, encoded again\n", s.Repaired)
+	}
+	if s.Upgraded > 0 {
+		fmt.Fprintf(w, "  upgraded   %d vectors of the previous encoder, converted without reading the photos\n", s.Upgraded)
 	}
 	fmt.Fprintf(w, "  failed     %d\n", s.Failed)
 	printProblems(w, s.Failures, 20)

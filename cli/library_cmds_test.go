@@ -126,6 +126,7 @@ func TestIndexBusy(t *testing.T) {
 func TestIndexProgressSecondPass(t *testing.T) {
 	var b strings.Builder
 	v := newProgressView(&b, false)
+	v.update(library.Progress{Phase: library.PhaseUpgrade, Done: 256, Total: 300})
 	v.update(library.Progress{Phase: library.PhaseIndex, Done: 2, Total: 2, Rate: 40})
 	v.update(library.Progress{Phase: library.PhaseRelate, Done: 0, Total: 2})
 	v.update(library.Progress{Phase: library.PhaseRelate, Done: 2, Total: 2, Rate: 12.5})
@@ -135,7 +136,7 @@ func TestIndexProgressSecondPass(t *testing.T) {
 	if n := strings.Count(out, "finding objects 2/2"); n != 1 {
 		t.Errorf("the final line printed %d times:\n%s", n, out)
 	}
-	for _, want := range []string{"indexed 2/2 (40.0 images/s", "finding objects 0/2", "finding objects 2/2 (12.5 images/s"} {
+	for _, want := range []string{"upgrading the catalog 256/300 vectors (no photo is read)", "indexed 2/2 (40.0 images/s", "finding objects 0/2", "finding objects 2/2 (12.5 images/s"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("progress lacks %q:\n%s", want, out)
 		}

@@ -23,9 +23,12 @@ type Progress struct {
 
 // Index phases.
 const (
-	PhaseScan  = "scanning"
-	PhaseIndex = "indexing"
-	PhaseClean = "cleaning"
+	PhaseScan = "scanning"
+	// PhaseUpgrade converts vectors of an earlier built-in encoder in the
+	// catalog, without the photos (upgrade.go), before the first pass.
+	PhaseUpgrade = "upgrading"
+	PhaseIndex   = "indexing"
+	PhaseClean   = "cleaning"
 	// PhaseRelate is the second pass: it fills the deferred spaces (see
 	// engine.SpaceInfo.Deferred) of the images the first pass indexed.
 	PhaseRelate = "relating"
@@ -47,6 +50,7 @@ type Summary struct {
 	Failed    int           `json:"failed"`            // could not be indexed this run (see Failures)
 	Removed   int           `json:"removed"`           // left the catalog: the file is gone
 	Repaired  int           `json:"repaired"`          // damaged vectors found in the catalog, dropped and encoded again
+	Upgraded  int           `json:"upgraded"`          // vectors of an earlier built-in encoder converted without their photos
 	Rebuilt   *Rebuilt      `json:"rebuilt,omitempty"` // the catalog file was damaged: set aside, rebuilt from the photos
 	Failures  []Problem     `json:"failures,omitempty"`
 	Problems  []Problem     `json:"problems,omitempty"` // unreadable folders, broken links
@@ -106,6 +110,10 @@ func (l *Library) refresh(ctx context.Context, scope []string, progress func(Pro
 	if progress == nil {
 		progress = func(Progress) {}
 	}
+	upgraded, err := l.upgradeVectors(ctx, progress)
+	if err != nil && !isCorrupt(err) { // a damaged catalog is rebuilt by the plan
+		return Summary{Upgraded: upgraded}, err
+	}
 	progress(Progress{Phase: PhaseScan, Paused: l.Paused()})
 
 	p, err := l.plan(ctx, scope)
@@ -113,6 +121,7 @@ func (l *Library) refresh(ctx context.Context, scope []string, progress func(Pro
 		return Summary{}, err
 	}
 	sum := p.sum
+	sum.Upgraded = upgraded
 	claims := &claimer{missing: p.missing, present: p.present}
 	w := &writer{l: l, claims: claims, batch: l.opts.BatchSize, spaces: p.spaces, progress: progress,
 		p: Progress{Phase: PhaseIndex, Total: len(p.jobs), Skipped: sum.Unchanged}, start: time.Now()}

@@ -289,6 +289,9 @@ func TestProgressTextSecondPass(t *testing.T) {
 	if got := progressText(p); !strings.HasPrefix(got, "Paused · Finding objects · 812 of 3108") || strings.Contains(got, "left") {
 		t.Errorf("paused: %q", got)
 	}
+	if got, want := progressText(library.Progress{Phase: library.PhaseUpgrade, Done: 256, Total: 300}), "Upgrading the catalog (no photo is read) · 256 of 300"; got != want {
+		t.Errorf("upgrade: %q, want %q", got, want)
+	}
 	c := library.Coverage{Space: "relational", Have: 812, Total: 3108, Deferred: true}
 	if got, want := coverageNote(c), "Objects analysed in 812 of 3108 photos (for why)"; got != want {
 		t.Errorf("coverage note %q, want %q", got, want)

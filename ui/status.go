@@ -133,6 +133,8 @@ func progressText(p library.Progress) string {
 		fmt.Fprintf(&b, "Indexed %d of %d", p.Done, p.Total)
 	case library.PhaseClean:
 		fmt.Fprintf(&b, "Cleaning up · %d of %d", p.Done, p.Total)
+	case library.PhaseUpgrade:
+		fmt.Fprintf(&b, "Upgrading the catalog (no photo is read) · %d of %d", p.Done, p.Total)
 	case library.PhaseRelate:
 		if p.Paused {
 			b.WriteString("Paused · ")

@@ -1,0 +1,57 @@
+package engine
+
+import "math"
+
+// Upgrading stored vectors without the photos: when a new version of the
+// built-in relational encoder only rearranges what an earlier one stored, a
+// library converts its catalog in place instead of decoding and encoding
+// every photo again (at 100k photos, seconds instead of half an hour).
+
+// relationalV3Name is the name v3 of the built-in relational encoder gave
+// its vectors.
+const relationalV3Name = "builtin-relational-v3 (approximation of relsim)"
+
+// v3ObjectWeight is the weight v3 gave the object relations inside the
+// profile block (v3.1 keeps them in the Objects space instead).
+const v3ObjectWeight = 0.05
+
+// CanUpgradeRelational reports whether UpgradeRelational converts vectors
+// of the named encoder.
+func CanUpgradeRelational(model string) bool { return model == relationalV3Name }
+
+// UpgradeRelational turns a stored vector of an earlier built-in relational
+// encoder into the current encoder's vector and the photo's Objects vector,
+// without the photo. v3 → v3.1: v3's vector held the object relations at
+// a weight of 0.05 in its profile block; they are read back exactly (as
+// profileOf reads every slot) and their slots zeroed, and the vector is
+// normalised again — what v3.1 computes from the photo, up to float
+// rounding. ok is false for another model or a vector that cannot be v3's.
+func UpgradeRelational(model string, v []float32) (rel, objects []float32, ok bool) {
+	if !CanUpgradeRelational(model) || len(v) != RelationalDim {
+		return nil, nil, false
+	}
+	var n float64
+	for _, x := range v[:relSketchDim] {
+		n += float64(x) * float64(x)
+	}
+	if n <= 0 || math.IsNaN(n) || math.IsInf(n, 0) {
+		return nil, nil, false
+	}
+	f := math.Sqrt(1-relAlpha) / math.Sqrt(n) * relProfileScale / math.Sqrt(relAlpha)
+	rel = append([]float32(nil), v...)
+	objects = make([]float32, ObjectsDim)
+	objects[0] = 1
+	for i := range objMeasureCount {
+		j := relSketchDim + relCompCount + i
+		s := float64(v[j]) * f / v3ObjectWeight
+		if math.IsNaN(s) {
+			return nil, nil, false
+		}
+		objects[1+i] = float32(min(max(s, 0), relProfileCap))
+		rel[j] = 0
+	}
+	if !Normalize(rel) {
+		return nil, nil, false
+	}
+	return rel, objects, true
+}
