@@ -62,6 +62,14 @@ type neighbours struct {
 	relErr, visErr error
 	variants       []library.Image // the query's near-duplicates, left out of both
 	threshold      float32         // analogies: the relational score all reach
+	damaged        string          // the library's note on damaged vectors its searches left out
+}
+
+// damageNoter is a Source that says when its searches met damaged vectors
+// (*library.Library does): the columns then lack those photos, and the user
+// is told why and what to run.
+type damageNoter interface {
+	DamagedNote() string
 }
 
 // candidatesFor is how many neighbours to fetch to fill k tiles once the
@@ -116,8 +124,12 @@ func (b *Browser) runQuery(im library.Image) {
 		r.vis, ofVis = stackHits(visAll, q, vecs, k)
 		withStrength(r.vis, engine.Visual, cal)
 		r.variants = mergeImages(ofVis, ofRel)
+		if dn, ok := src.(damageNoter); ok {
+			r.damaged = dn.DamagedNote()
+		}
 		return r
 	}, func(r neighbours) {
+		b.status.noteOnce(r.damaged)
 		b.variants = r.variants
 		b.nb.setVariants(len(r.variants))
 		b.nb.fill(r.rel, r.vis, r.relErr, r.visErr, b.thumbs)

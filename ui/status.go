@@ -25,6 +25,7 @@ type statusBar struct {
 	paused   bool
 	running  bool
 	problems []library.Problem
+	noted    string // the last noteOnce text
 
 	onPause, onResume, onCancel func()
 	onSkipped                   func([]library.Problem)
@@ -93,6 +94,17 @@ func (s *statusBar) setRunning(r bool) {
 	} else {
 		s.barBox.Hide()
 	}
+}
+
+// noteOnce shows text as a message the first time it comes (nothing for
+// ""): a note that every query repeats, such as damaged vectors found,
+// should not hide every later message.
+func (s *statusBar) noteOnce(text string) {
+	if text == "" || text == s.noted {
+		return
+	}
+	s.noted = text
+	s.message(text)
 }
 
 // message shows a line without progress: one line, however many the text
