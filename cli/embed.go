@@ -12,7 +12,9 @@ func newEmbedCmd(g *globalFlags) *cobra.Command {
 		Use:   "embed [--json] FILE...",
 		Short: "Print each image's vectors as JSON Lines",
 		Long: `Print one JSON object per line and file:
-  {"path": "...", "relational": [...], "visual": [...]}
+  {"path": "...", "relational": [...], "visual": [...], "objects": [...]}
+("objects", with the built-in relational encoder only: 1, then the strengths
+of its object relations, which name "why" and are never searched)
 or {"path": "...", "error": "..."} for a file that cannot be read; the other
 files still print and the exit code is non-zero at the end.`,
 		Args: minArgs(1),
