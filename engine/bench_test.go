@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"image"
 	"image/jpeg"
 	"os"
@@ -108,4 +109,40 @@ func nil2(b *testing.B) image.Image {
 		b.Fatal(err)
 	}
 	return img
+}
+
+// The backbone alone, batch size and threads measured rather than assumed
+// (issue 11): per image, one session of 1 thread running batches of 1, 2 or
+// 4 images, and one session of 2 threads running single images (the
+// library's pool instead runs one 1-thread session per core).
+//
+//	go test ./engine -run '^$' -bench BackboneBatch -benchtime 40x
+func BenchmarkBackboneBatch(b *testing.B) {
+	m := builtinForTest(b)
+	engineForTest(b) // ONNX Runtime loaded
+	one := make([]float32, BuiltinSize*BuiltinSize*3)
+	for i := range one {
+		one[i] = float32(i%251) / 251
+	}
+	for _, c := range []struct {
+		threads, batch int
+	}{{1, 1}, {1, 2}, {1, 4}, {2, 1}} {
+		s, err := newSession("bench", m.ONNX, BuiltinInput, []string{BuiltinPooled, "block_12"}, SessionOptions{Threads: c.threads})
+		if err != nil {
+			b.Fatal(err)
+		}
+		in := make([]float32, 0, c.batch*len(one))
+		for range c.batch {
+			in = append(in, one...)
+		}
+		b.Run(fmt.Sprintf("threads%d/batch%d", c.threads, c.batch), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := s.run(in, []int64{int64(c.batch), BuiltinSize, BuiltinSize, 3}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N*c.batch), "ms/image")
+		})
+		s.close()
+	}
 }
