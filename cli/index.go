@@ -173,6 +173,9 @@ func printSummary(w io.Writer, lib *library.Library, s library.Summary) {
 	if s.Repaired > 0 {
 		fmt.Fprintf(w, "  repaired   %d damaged vectors found in the catalog, encoded again\n", s.Repaired)
 	}
+	if s.DatesRead > 0 {
+		fmt.Fprintf(w, "  dates      %d capture dates (EXIF) read for a catalog made by an older relview\n", s.DatesRead)
+	}
 	fmt.Fprintf(w, "  failed     %d\n", s.Failed)
 	printProblems(w, s.Failures, 20)
 	if len(s.Problems) > 0 {
