@@ -183,6 +183,9 @@ func printSummary(w io.Writer, lib *library.Library, s library.Summary) {
 	if s.Upgraded > 0 {
 		fmt.Fprintf(w, "  upgraded   %d vectors of the previous encoder, converted without reading the photos\n", s.Upgraded)
 	}
+	if s.DatesRead > 0 {
+		fmt.Fprintf(w, "  dates      %d capture dates (EXIF) read for a catalog made by an older relview\n", s.DatesRead)
+	}
 	fmt.Fprintf(w, "  failed     %d\n", s.Failed)
 	printProblems(w, s.Failures, 20)
 	if len(s.Problems) > 0 {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -144,5 +145,47 @@ func TestIndexProgressSecondPass(t *testing.T) {
 	got := coverageText(library.Coverage{Space: "objects", Have: 812, Total: 3108, Deferred: true})
 	if got != "812 of 3108 images analysed for objects; 'relview index' goes on" {
 		t.Errorf("coverage text %q", got)
+	}
+}
+
+// A catalog made before capture dates were stored (taken NULL): the next
+// index reads them and says so; --json counts them; a run after says nothing.
+func TestIndexReadsDatesOfOlderCatalog(t *testing.T) {
+	dir := photoFolder(t, "dog.jpg", "chelsea.png")
+	if _, _, err := run(t, "index", dir); err != nil {
+		t.Fatal(err)
+	}
+	lib, err := library.Open(dir, library.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalog := lib.CatalogPath()
+	lib.Close()
+	db, err := sql.Open("sqlite", "file:"+catalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE images SET taken = NULL`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	out, _, err := run(t, "index", dir)
+	if err != nil || !strings.Contains(out, "dates      2 capture dates (EXIF) read") {
+		t.Errorf("index of an older catalog: %v\n%s", err, out)
+	}
+	out, _, err = run(t, "index", "--json", dir)
+	var sum library.Summary
+	if err != nil || json.Unmarshal([]byte(out), &sum) != nil || sum.DatesRead != 0 || strings.Contains(out, "dates_read") {
+		t.Errorf("the run after: %v\n%s", err, out)
+	}
+	lib, err = library.Open(dir, library.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	im, err := lib.Lookup("dog.jpg")
+	if err != nil || im.Taken.IsZero() || im.Taken.Year() != 2014 {
+		t.Errorf("dog.jpg after the dates were read: %+v, %v", im, err)
 	}
 }

@@ -19,7 +19,7 @@ const (
 )
 
 // schemaVersion is the catalog schema this code writes (PRAGMA user_version).
-const schemaVersion = 4
+const schemaVersion = 5
 
 // migrations[i] brings a catalog from user_version i to i+1. A new schema
 // change appends a step; old steps are never edited.
@@ -115,6 +115,12 @@ var migrations = []string{
 	CREATE TRIGGER vectors_gen_delete AFTER DELETE ON vectors BEGIN
 		UPDATE space_gen SET gen = random() WHERE space = OLD.space;
 	END;`,
+	// 4 -> 5: when the photo was taken (EXIF), read at index time from the
+	// bytes already in memory, so the gallery's date order reads no files.
+	// NULL: not read yet (every row of an older catalog; the next refresh
+	// reads only the file's head for it); 0: the file has no EXIF capture
+	// date; else Unix nanoseconds.
+	`ALTER TABLE images ADD COLUMN taken INTEGER;`,
 }
 
 // openCatalog opens (creating and migrating as needed) the SQLite catalog at
@@ -215,6 +221,9 @@ type catalogRow struct {
 	Hash   string
 	Status string
 	Reason string
+	// TakenKnown is false while the row's capture date was never read
+	// (taken IS NULL: a row from before schema 5).
+	TakenKnown bool
 	// Models maps space -> "model\x00dim" of the stored vectors.
 	Models map[string]string
 }
@@ -223,7 +232,7 @@ func modelKey(model string, dim int) string { return fmt.Sprintf("%s\x00%d", mod
 
 // loadRows reads every catalogued file with the models of its vectors.
 func loadRows(ctx context.Context, db *sql.DB) (map[string]*catalogRow, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id, path, size, mtime, hash, status, reason FROM images`)
+	rows, err := db.QueryContext(ctx, `SELECT id, path, size, mtime, hash, status, reason, taken IS NOT NULL FROM images`)
 	if err != nil {
 		return nil, fmt.Errorf("read catalog: %w", err)
 	}
@@ -231,7 +240,7 @@ func loadRows(ctx context.Context, db *sql.DB) (map[string]*catalogRow, error) {
 	byPath := map[string]*catalogRow{}
 	for rows.Next() {
 		r := &catalogRow{Models: map[string]string{}}
-		if err := rows.Scan(&r.ID, &r.Path, &r.Size, &r.MTime, &r.Hash, &r.Status, &r.Reason); err != nil {
+		if err := rows.Scan(&r.ID, &r.Path, &r.Size, &r.MTime, &r.Hash, &r.Status, &r.Reason, &r.TakenKnown); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("read catalog: %w", err)
 		}

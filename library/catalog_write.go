@@ -8,10 +8,14 @@ import (
 // The statements the index writer runs, one function per change to the
 // catalog; each takes the writer's transaction.
 
+// The taken column (schema 5) is written wherever a file's bytes were read:
+// taken is then takenOf those bytes (0: no EXIF date), so a row of an older
+// catalog gets its date from any refresh that reads the file anyway.
+
 // touchImage records a file whose mtime changed but content did not. A
 // second-pass failure is retried when the file is touched.
-func touchImage(tx *sql.Tx, id int64, e fileEntry) error {
-	if _, err := tx.Exec(`UPDATE images SET size = ?, mtime = ? WHERE id = ?`, e.Size, e.MTime, id); err != nil {
+func touchImage(tx *sql.Tx, id int64, e fileEntry, taken int64) error {
+	if _, err := tx.Exec(`UPDATE images SET size = ?, mtime = ?, taken = ? WHERE id = ?`, e.Size, e.MTime, taken, id); err != nil {
 		return err
 	}
 	_, err := tx.Exec(`DELETE FROM space_failures WHERE image_id = ?`, id)
@@ -19,21 +23,32 @@ func touchImage(tx *sql.Tx, id int64, e fileEntry) error {
 }
 
 // moveImage gives row id the path of the file it moved to.
-func moveImage(tx *sql.Tx, id int64, e fileEntry) error {
-	_, err := tx.Exec(`UPDATE images SET path = ?, size = ?, mtime = ? WHERE id = ?`, e.Rel, e.Size, e.MTime, id)
+func moveImage(tx *sql.Tx, id int64, e fileEntry, taken int64) error {
+	_, err := tx.Exec(`UPDATE images SET path = ?, size = ?, mtime = ?, taken = ? WHERE id = ?`, e.Rel, e.Size, e.MTime, taken, id)
+	return err
+}
+
+// setTaken records the capture date read from the head of an unchanged
+// file (a row from before schema 5). The size and mtime must still be the
+// ones planned with: a row that changed meanwhile keeps NULL, and the next
+// refresh, which reads the changed file whole, writes its date.
+func setTaken(tx *sql.Tx, id int64, e fileEntry, taken int64) error {
+	_, err := tx.Exec(`UPDATE images SET taken = ? WHERE id = ? AND size = ? AND mtime = ?`, taken, id, e.Size, e.MTime)
 	return err
 }
 
 // copyImage makes (or replaces) the row of e as a copy of row fromID, with
-// its vectors, and returns the new row's id.
-func copyImage(tx *sql.Tx, fromID int64, e fileEntry, now int64) (int64, error) {
+// its vectors and capture date, and returns the new row's id. taken, the
+// date read from the copy's own bytes (the same content, so the same date),
+// serves when row fromID has none yet (a row from before schema 5).
+func copyImage(tx *sql.Tx, fromID int64, e fileEntry, taken, now int64) (int64, error) {
 	var id int64
-	err := tx.QueryRow(`INSERT INTO images(path, size, mtime, hash, width, height, format, status, reason, indexed_at)
-		SELECT ?, ?, ?, hash, width, height, format, status, '', ? FROM images WHERE id = ?
+	err := tx.QueryRow(`INSERT INTO images(path, size, mtime, hash, width, height, format, status, reason, indexed_at, taken)
+		SELECT ?, ?, ?, hash, width, height, format, status, '', ?, coalesce(taken, ?) FROM images WHERE id = ?
 		ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, hash = excluded.hash,
 			width = excluded.width, height = excluded.height, format = excluded.format,
-			status = excluded.status, reason = '', indexed_at = excluded.indexed_at
-		RETURNING id`, e.Rel, e.Size, e.MTime, now, fromID).Scan(&id)
+			status = excluded.status, reason = '', indexed_at = excluded.indexed_at, taken = excluded.taken
+		RETURNING id`, e.Rel, e.Size, e.MTime, now, taken, fromID).Scan(&id)
 	if err != nil {
 		return 0, err
 	}
@@ -64,13 +79,15 @@ func storedVectors(tx *sql.Tx, id int64, spaces []string) []vecWrite {
 }
 
 // putFailed records a file that could not be indexed, without vectors, and
-// returns its row id.
+// returns its row id. Its capture date is not kept (the gallery does not
+// show it); it is read when the file is indexed.
 func putFailed(tx *sql.Tx, e fileEntry, hash, reason string, now int64) (int64, error) {
 	var id int64
 	err := tx.QueryRow(`INSERT INTO images(path, size, mtime, hash, status, reason, indexed_at)
 		VALUES (?, ?, ?, ?, 'failed', ?, ?)
 		ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, hash = excluded.hash,
-			width = 0, height = 0, format = '', status = 'failed', reason = excluded.reason, indexed_at = excluded.indexed_at
+			width = 0, height = 0, format = '', status = 'failed', reason = excluded.reason, indexed_at = excluded.indexed_at,
+			taken = NULL
 		RETURNING id`, e.Rel, e.Size, e.MTime, hash, reason, now).Scan(&id)
 	if err != nil {
 		return 0, err
@@ -80,14 +97,14 @@ func putFailed(tx *sql.Tx, e fileEntry, hash, reason string, now int64) (int64, 
 
 // putIndexed makes (or updates) the row of an indexed file and returns its
 // id; clear deletes the row's old vectors (its content changed).
-func putIndexed(tx *sql.Tx, e fileEntry, hash string, width, height int, format string, now int64, clear bool) (int64, error) {
+func putIndexed(tx *sql.Tx, e fileEntry, hash string, width, height int, format string, taken, now int64, clear bool) (int64, error) {
 	var id int64
-	err := tx.QueryRow(`INSERT INTO images(path, size, mtime, hash, width, height, format, status, reason, indexed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, 'indexed', '', ?)
+	err := tx.QueryRow(`INSERT INTO images(path, size, mtime, hash, width, height, format, status, reason, indexed_at, taken)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'indexed', '', ?, ?)
 		ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, hash = excluded.hash,
 			width = excluded.width, height = excluded.height, format = excluded.format,
-			status = 'indexed', reason = '', indexed_at = excluded.indexed_at
-		RETURNING id`, e.Rel, e.Size, e.MTime, hash, width, height, format, now).Scan(&id)
+			status = 'indexed', reason = '', indexed_at = excluded.indexed_at, taken = excluded.taken
+		RETURNING id`, e.Rel, e.Size, e.MTime, hash, width, height, format, now, taken).Scan(&id)
 	if err != nil || !clear {
 		return id, err
 	}

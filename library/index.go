@@ -57,6 +57,11 @@ type Summary struct {
 	Elapsed   time.Duration `json:"elapsed"`
 	Rate      float64       `json:"rate"` // processed files per second (first pass)
 
+	// DatesRead counts unchanged files whose capture date (EXIF) was read
+	// from their head only (rows of a catalog from before schema 5, which
+	// stored none); they are not counted in Unchanged.
+	DatesRead int `json:"dates_read,omitempty"`
+
 	// The second pass (only when the engine defers a space): Deferred names
 	// the spaces it fills, Related counts the images that got their vectors
 	// in them this run, RelateFailed those whose encoding failed (they keep

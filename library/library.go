@@ -238,6 +238,9 @@ type Image struct {
 	Format string    `json:"format"`
 	Status string    `json:"status"`           // StatusIndexed or StatusFailed
 	Reason string    `json:"reason,omitempty"` // why it failed
+	// Taken is when the photo was taken (EXIF, read at index time, local
+	// time); zero when the file has no such date or it was not read yet.
+	Taken time.Time `json:"taken,omitzero"`
 }
 
 // AbsPath is the image's absolute path.
@@ -245,17 +248,28 @@ func (l *Library) AbsPath(img Image) string {
 	return filepath.Join(l.root, filepath.FromSlash(img.Path))
 }
 
-const imageCols = `id, path, size, mtime, hash, width, height, format, status, reason`
+const imageCols = `id, path, size, mtime, hash, width, height, format, status, reason, taken`
 
 func scanImage(sc interface{ Scan(...any) error }) (Image, error) {
 	var im Image
 	var mt int64
-	err := sc.Scan(&im.ID, &im.Path, &im.Size, &mt, &im.Hash, &im.Width, &im.Height, &im.Format, &im.Status, &im.Reason)
+	var taken sql.NullInt64
+	err := sc.Scan(&im.ID, &im.Path, &im.Size, &mt, &im.Hash, &im.Width, &im.Height, &im.Format, &im.Status, &im.Reason, &taken)
 	im.MTime = unixNano(mt)
+	im.Taken = takenTime(taken)
 	return im, err
 }
 
 func unixNano(ns int64) time.Time { return time.Unix(0, ns) }
+
+// takenTime is Image.Taken of a taken column: NULL (not read yet) and 0
+// (no date) are both the zero time.
+func takenTime(ns sql.NullInt64) time.Time {
+	if !ns.Valid || ns.Int64 == 0 {
+		return time.Time{}
+	}
+	return unixNano(ns.Int64)
+}
 
 // prefixed qualifies each of a comma-separated list of columns.
 func prefixed(p, cols string) string {

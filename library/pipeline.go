@@ -22,6 +22,10 @@ const (
 	jobChanged                // catalogued; size or mtime differs
 	jobReembed                // unchanged, but some space's model changed
 	jobRetry                  // unchanged, failed last time for a read error or with other models
+	// jobDate: unchanged and indexed, but its capture date was never read
+	// (a row from before schema 5): only the file's head is read, nothing
+	// is decoded or encoded.
+	jobDate
 )
 
 type job struct {
@@ -44,6 +48,9 @@ const (
 	resRelated      // write the vectors of the deferred spaces only
 	resRelateFailed // record the failure of the deferred spaces; nothing else changes
 	resRelateSkip   // the file changed or cannot be read now: the next run sees to it
+	// Capture dates of unchanged files (jobDate):
+	resDated    // only the row's taken column changes
+	resDateSkip // the file cannot be read now: taken stays NULL, the next run tries again
 )
 
 type result struct {
@@ -53,6 +60,7 @@ type result struct {
 	width   int
 	height  int
 	format  string
+	taken   int64 // takenOf the file's bytes, when they were read
 	reason  string
 	vectors engine.Vectors
 	spaces  []string // spaces of vectors to write
@@ -122,19 +130,34 @@ func (l *Library) runPool(ctx context.Context, n int, work func(int) result, w *
 }
 
 // process reads, hashes, decodes, encodes and thumbnails one file. It
-// encodes the spaces in encodeSpaces (nil: every space).
+// encodes the spaces in encodeSpaces (nil: every space). A jobDate only
+// reads the capture date from the file's head.
 func (l *Library) process(j job, claims *claimer, encodeSpaces []string) result {
 	r := result{entry: j.entry, spaces: j.stale}
 	if j.row != nil {
 		r.rowID = j.row.ID
 	}
 	abs := filepath.Join(l.root, filepath.FromSlash(j.entry.Rel))
+	if j.kind == jobDate {
+		taken, err := readTaken(abs)
+		if err != nil {
+			// Not a failure of the image: it keeps its row, and the next
+			// refresh tries again.
+			r.kind = resDateSkip
+			return r
+		}
+		r.kind, r.taken = resDated, taken
+		return r
+	}
 	data, err := readFile(abs)
 	if err != nil {
 		r.kind, r.reason = resFailed, err.Error()
 		return r
 	}
 	r.hash = contentHash(data)
+	// The date costs a look at the header of bytes already in memory; every
+	// row written from this read (moved, copied, touched, indexed) keeps it.
+	r.taken = takenOf(data)
 	switch j.kind {
 	case jobChanged:
 		if j.row.Hash == r.hash && j.row.Status == StatusIndexed {
@@ -222,6 +245,39 @@ func readFile(abs string) ([]byte, error) {
 		return nil, errors.New("empty file")
 	}
 	return data, nil
+}
+
+// takenHead is how much of a file a date job reads: a JPEG's EXIF block
+// sits in its first segments (engine.CaptureTimeOfFile reads as much).
+const takenHead = 256 << 10
+
+// readTaken reads the capture date (takenOf) from the head of the file at
+// abs. Unlike engine.CaptureTimeOfFile it tells a file it cannot read (an
+// error: the date stays unknown, to be read again) from one without a date
+// (0). FIFOs and devices are refused by engine.OpenRegular, never waited on.
+func readTaken(abs string) (int64, error) {
+	f, _, err := engine.OpenRegular(abs)
+	if err != nil {
+		return 0, fmt.Errorf("read capture date: %w", err)
+	}
+	defer f.Close()
+	buf := make([]byte, takenHead)
+	n, err := io.ReadFull(f, buf)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return 0, fmt.Errorf("read capture date: %w", err)
+	}
+	return takenOf(buf[:n]), nil
+}
+
+// takenOf is the catalog's taken value of a file's bytes: its EXIF capture
+// date in Unix nanoseconds, or 0 when it has none. A date int64 nanoseconds
+// cannot hold (before 1678 or after 2262) counts as none.
+func takenOf(data []byte) int64 {
+	t, ok := engine.CaptureTime(data)
+	if !ok || t.Year() < 1678 || t.Year() > 2261 {
+		return 0
+	}
+	return t.UnixNano()
 }
 
 // failureReason turns a decode error into the reason recorded for the file.

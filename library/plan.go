@@ -90,7 +90,10 @@ func (l *Library) plan(ctx context.Context, scope []string) (*indexPlan, error) 
 			switch {
 			case row.Status == StatusIndexed:
 				if stale := staleSpaces(row, want, first); len(stale) > 0 {
+					// Reads the file whole: its capture date too.
 					jobs = append(jobs, job{kind: jobReembed, entry: e, row: row, stale: stale})
+				} else if !row.TakenKnown {
+					jobs = append(jobs, job{kind: jobDate, entry: e, row: row})
 				} else {
 					sum.Unchanged++
 				}

@@ -1,6 +1,7 @@
 package library
 
 import (
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -153,14 +154,15 @@ func (l *Library) Export(space string, fn func(Image, map[string][]float32) erro
 		var sp string
 		var dim int
 		var blob []byte
-		if err := rows.Scan(&im.ID, &im.Path, &im.Size, &mt, &im.Hash, &im.Width, &im.Height, &im.Format, &im.Status, &im.Reason, &sp, &dim, &blob); err != nil {
+		var taken sql.NullInt64
+		if err := rows.Scan(&im.ID, &im.Path, &im.Size, &mt, &im.Hash, &im.Width, &im.Height, &im.Format, &im.Status, &im.Reason, &taken, &sp, &dim, &blob); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
 		if im.ID != cur.ID {
 			if err := flush(); err != nil {
 				return err
 			}
-			im.MTime = unixNano(mt)
+			im.MTime, im.Taken = unixNano(mt), takenTime(taken)
 			cur = im
 		}
 		v, err := decodeVector(blob, dim)

@@ -16,8 +16,8 @@ type writer struct {
 	start    time.Time
 	lastEmit time.Time
 
-	indexed, reembed, moved, copied, touched, related int
-	failures                                          []Problem
+	indexed, reembed, moved, copied, touched, related, dated int
+	failures                                                 []Problem
 }
 
 func (w *writer) run(in <-chan result, g *gate) error {
@@ -83,6 +83,8 @@ func (w *writer) count(r result) {
 		w.touched++
 	case resRelated:
 		w.related++
+	case resDated:
+		w.dated++
 	case resRelateFailed:
 		w.p.Failed++
 		w.failures = append(w.failures, Problem{Path: r.entry.Rel, Reason: r.reason})
@@ -106,6 +108,7 @@ func (w *writer) emit(g *gate, force bool) {
 
 func (w *writer) tally(s *Summary) {
 	s.Indexed, s.Reembed, s.Moved, s.Copied, s.Touched = w.indexed, w.reembed, w.moved, w.copied, w.touched
+	s.DatesRead = w.dated
 	s.Failed, s.Failures = len(w.failures), w.failures
 }
 
@@ -143,15 +146,15 @@ func (w *writer) commit(batch []result) error {
 		e := r.entry
 		switch r.kind {
 		case resTouched:
-			if err := touchImage(tx, r.rowID, e); err != nil {
+			if err := touchImage(tx, r.rowID, e, r.taken); err != nil {
 				return fmt.Errorf("catalog: %s: %w", e.Rel, err)
 			}
 		case resMoved:
-			if err := moveImage(tx, r.fromID, e); err != nil {
+			if err := moveImage(tx, r.fromID, e, r.taken); err != nil {
 				return fmt.Errorf("catalog: move to %s: %w", e.Rel, err)
 			}
 		case resCopied:
-			id, err := copyImage(tx, r.fromID, e, now)
+			id, err := copyImage(tx, r.fromID, e, r.taken, now)
 			if err != nil {
 				return fmt.Errorf("catalog: copy to %s: %w", e.Rel, err)
 			}
@@ -165,7 +168,7 @@ func (w *writer) commit(batch []result) error {
 		case resIndexed:
 			// Re-embedded (r.spaces set): those spaces' vectors are
 			// replaced. Otherwise the content changed: every old vector goes.
-			id, err := putIndexed(tx, e, r.hash, r.width, r.height, r.format, now, r.spaces == nil)
+			id, err := putIndexed(tx, e, r.hash, r.width, r.height, r.format, r.taken, now, r.spaces == nil)
 			if err != nil {
 				return fmt.Errorf("catalog: %s: %w", e.Rel, err)
 			}
@@ -178,6 +181,10 @@ func (w *writer) commit(batch []result) error {
 			}
 			if err := putVectors(id, spaces, r); err != nil {
 				return err
+			}
+		case resDated:
+			if err := setTaken(tx, r.rowID, e, r.taken); err != nil {
+				return fmt.Errorf("catalog: %s: capture date: %w", e.Rel, err)
 			}
 		case resRelated:
 			// Only the deferred spaces' vectors: the row and its other

@@ -62,11 +62,6 @@ type Browser struct {
 
 	reloading, reloadAgain bool // a catalog reload runs; another is due after it
 
-	// Capture dates read from the photos' EXIF, by content hash (zero:
-	// the photo has none), for the date orders; one reading at a time.
-	takenByHash  map[string]time.Time
-	takenLoading bool
-
 	// The relations view is out of date (the catalog changed since).
 	relStale, relLoading bool
 
@@ -138,7 +133,13 @@ func (b *Browser) build() {
 	}, galleryWidthPref(b.app.Preferences()))
 	b.gallery.onZoom = func(w float64) { b.app.Preferences().SetFloat(prefGalleryWidth, w) }
 	b.gallery.onShown = func(shown, _ int) { b.debugf("gallery %d", shown) }
-	b.gallery.onOrder = func(string) { b.loadTaken() }
+	b.gallery.onOrder = func(string) {
+		// The dates come with the catalog listing (read at index time):
+		// sorting by them reads no photo file.
+		if b.gallery.dateOrder() {
+			b.status.message(fmt.Sprintf("Sorted by when the photos were taken (EXIF), else by their files' time · %d photos", indexedCount(b.all)))
+		}
+	}
 	b.mapv = newMapView(b.Show, b.hoverMap)
 	b.relv = newRelationsView(func(id int64) {
 		b.Show(id)
@@ -216,7 +217,6 @@ func (b *Browser) attach(src Source, spaces []engine.SpaceInfo) (old *tasks) {
 	b.reloading, b.reloadAgain = false, false
 	b.cal, b.calibrating, b.recalibrate = nil, false, false
 	b.relStale, b.relLoading = true, false
-	b.takenByHash, b.takenLoading = map[string]time.Time{}, false
 	b.relv.setGroups(nil, nil, 0, nil)
 	b.relv.setNote("")
 	b.hist.reset()
@@ -303,7 +303,6 @@ func (b *Browser) setImages(ims []library.Image, fails []library.Image) {
 	ps = append(ps, b.scanProblems...)
 	b.status.setProblems(ps)
 	b.gallery.setImages(ims)
-	b.loadTaken()
 	b.relStale = true
 	b.loadRelations()
 	b.updateHint()
@@ -315,57 +314,6 @@ func (b *Browser) setImages(ims []library.Image, fails []library.Image) {
 			b.showQuery(st.query)
 		}
 	}
-}
-
-// loadTaken reads, in the background, when the photos not read yet were
-// taken (EXIF), while the gallery sorts by date; the gallery then sorts by
-// it (photos without one by their file's time).
-func (b *Browser) loadTaken() {
-	if !b.gallery.dateOrder() || b.takenLoading || b.src == nil {
-		return
-	}
-	type job struct {
-		hash, path string
-	}
-	var jobs []job
-	for _, im := range b.all {
-		if _, done := b.takenByHash[im.Hash]; !done && im.Status == library.StatusIndexed {
-			jobs = append(jobs, job{im.Hash, b.src.AbsPath(im)})
-		}
-	}
-	if len(jobs) == 0 {
-		b.applyTaken()
-		return
-	}
-	b.takenLoading = true
-	b.status.message(fmt.Sprintf("Reading when %d photos were taken…", len(jobs)))
-	spawn(b.work, ticket{}, func() map[string]time.Time {
-		out := make(map[string]time.Time, len(jobs))
-		for _, j := range jobs {
-			t, _ := engine.CaptureTimeOfFile(j.path) // none: zero, the file's time serves
-			out[j.hash] = t
-		}
-		return out
-	}, func(got map[string]time.Time) {
-		b.takenLoading = false
-		for h, t := range got {
-			b.takenByHash[h] = t
-		}
-		b.applyTaken()
-		b.status.message(fmt.Sprintf("Sorted by when the photos were taken (EXIF), else by their files' time · %d photos", indexedCount(b.all)))
-		b.loadTaken() // photos that arrived meanwhile
-	})
-}
-
-// applyTaken gives the gallery the capture dates known, by image id.
-func (b *Browser) applyTaken() {
-	taken := make(map[int64]time.Time, len(b.all))
-	for _, im := range b.all {
-		if t := b.takenByHash[im.Hash]; !t.IsZero() {
-			taken[im.ID] = t
-		}
-	}
-	b.gallery.setTaken(taken)
 }
 
 // hoverPreview is the size of the larger preview of a hovered tile.

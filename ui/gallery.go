@@ -29,7 +29,7 @@ type galleryView struct {
 
 	all      []library.Image
 	shown    []library.Image
-	taken    map[int64]time.Time // when photos were taken (EXIF), as far as read; never modified, replaced
+	taken    map[int64]time.Time // when photos were taken (EXIF, from the catalog), by id; never modified, replaced
 	filter   string
 	folder   string // "" : all folders
 	order    string
@@ -152,17 +152,17 @@ func (g *galleryView) setZoom(w float32) {
 // dateOrder reports whether the gallery sorts by date.
 func (g *galleryView) dateOrder() bool { return g.order == sortNewest || g.order == sortOldest }
 
-// setTaken takes the capture dates read so far.
-func (g *galleryView) setTaken(taken map[int64]time.Time) {
-	g.taken = taken
-	if g.dateOrder() {
-		g.rearrange()
-	}
-}
-
-// setImages takes a new catalog listing.
+// setImages takes a new catalog listing, with the capture dates the
+// indexing read (the date orders read no photo file).
 func (g *galleryView) setImages(all []library.Image) {
 	g.all = all
+	taken := make(map[int64]time.Time, len(all))
+	for _, im := range all {
+		if !im.Taken.IsZero() {
+			taken[im.ID] = im.Taken
+		}
+	}
+	g.taken = taken
 	g.setFolders(all)
 	g.rearrange()
 }

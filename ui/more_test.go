@@ -453,20 +453,25 @@ func exifHeader(when string) []byte {
 	return append(append(out, seg...), 0xFF, 0xDA, 0, 2)
 }
 
-// "Newest first" sorts by when photos were taken (EXIF) where the file
-// says so, else by the file's time; the details line says "taken".
+// "Newest first" sorts by when photos were taken (EXIF) as the catalog
+// says (read at index time), else by the file's time; the details line
+// says "taken". The photo files' EXIF disagrees with the catalog (edited
+// after indexing): the order follows the catalog, so the gallery read no
+// file to sort.
 func TestSortByCaptureDate(t *testing.T) {
 	b, _, _, _ := newTestBrowser(t, 3)
 	src := takenSource{newFakeSource(), t.TempDir()}
-	for _, im := range src.images {
+	for i, im := range src.images {
 		var data []byte
 		switch im.Path {
 		case "stripes-red.png": // file time: the oldest; taken: the newest
-			data = exifHeader("2025:06:01 10:00:00")
+			src.images[i].Taken = time.Date(2025, 6, 1, 10, 0, 0, 0, time.Local)
+			data = exifHeader("2001:01:01 08:00:00")
 		case "checks-green.png":
-			data = exifHeader("2010:01:01 08:00:00")
+			src.images[i].Taken = time.Date(2010, 1, 1, 8, 0, 0, 0, time.Local)
+			data = exifHeader("2030:01:01 08:00:00")
 		default:
-			data = []byte("no exif")
+			data = exifHeader("2031:01:01 08:00:00")
 		}
 		os.WriteFile(filepath.Join(src.dir, im.Path), data, 0o644)
 	}
@@ -480,8 +485,11 @@ func TestSortByCaptureDate(t *testing.T) {
 	}
 	// stripes-red (taken 2025) first; the rest by file time (ids 9..2, 2024),
 	// then checks-green (taken 2010) last.
-	if got[0] != "stripes-red.png" || got[len(got)-1] != "checks-green.png" || got[1] != "ring-blue.png" {
+	if len(got) != len(src.images) || got[0] != "stripes-red.png" || got[len(got)-1] != "checks-green.png" || got[1] != "ring-blue.png" {
 		t.Errorf("newest first: %v", got)
+	}
+	if !strings.Contains(b.status.label.Text, "Sorted by when the photos were taken") {
+		t.Errorf("status %q", b.status.label.Text)
 	}
 	b.Show(src.id("stripes-red.png"))
 	settle(b)
