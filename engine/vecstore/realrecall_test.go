@@ -17,7 +17,7 @@ import (
 
 // TestRealSearchTable measures search on real photo vectors: recall@24
 // against exact float32 cosine (Flat) and latency per query on one core, for
-// the int8 full scan and the sketch shortlist, taking turns query by query.
+// the int8 full scan and the projection shortlist, taking turns query by query.
 // The vectors come from library's TestDumpRealVectors (real photos with
 // four augmentations each, encoded by the built-in engine):
 //
@@ -58,7 +58,7 @@ func TestRealSearchTable(t *testing.T) {
 		full := NewQuantized(dim)
 		full.Grow(n)
 		full.SetShortlist(0)
-		lists := []int{2000, 4000, 8000}
+		lists := []int{1000, 2000, 4000}
 		short := make([]*Quantized, len(lists))
 		for i, l := range lists {
 			short[i] = NewQuantized(dim)
@@ -87,7 +87,7 @@ func TestRealSearchTable(t *testing.T) {
 			}
 		}
 		for _, s := range short {
-			s.buildSketches()
+			s.buildStage()
 		}
 		stores := []struct {
 			name string
@@ -97,7 +97,7 @@ func TestRealSearchTable(t *testing.T) {
 			stores = append(stores, struct {
 				name string
 				idx  Index
-			}{fmt.Sprintf("int8, sketch shortlist %d", l), short[i]})
+			}{fmt.Sprintf("int8, projection shortlist %d", l), short[i]})
 		}
 		lat := make([][]time.Duration, len(stores))
 		found := make([]int, len(stores))
