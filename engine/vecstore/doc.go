@@ -82,11 +82,13 @@
 //
 // From 20,000 rows on, a Quantized search is two-stage (shortlist.go): every
 // row also has a projection, its vector less the store's mean projected on
-// the 128 directions along which the rows vary most (principal components
-// of a sample of 2,048 rows, by subspace iteration), as 128 int8 codes, a
+// the 256 directions along which the rows vary most (principal components
+// of a sample of 2,048 rows, by subspace iteration), as 256 int8 codes, a
 // scale and the row's dot product with the mean. A search scores all rows
-// by their projections (128 bytes a row instead of dim), then scores the
-// best DefaultShortlist (2000) with the codes as a full scan would. The
+// by their projections (256 bytes a row instead of dim), then scores the
+// best DefaultShortlist (1000) with the codes as a full scan would (a
+// mapped store reads those rows from its file rather than through the
+// mapping, so that only the projections become resident). The
 // projections are built in the background after the first search of a
 // large store, or loaded with it from a snapshot, and kept up to date by
 // writes. SetShortlist(0) restores the full scan. The recall and speed of

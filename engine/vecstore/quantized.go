@@ -38,6 +38,7 @@ type Quantized struct {
 	proj      []int8
 	pscale    []float32
 	pmean     []float32 // row -> its vector · the mean row
+	stageDim  int       // directions of a first stage built here (0: stageDim; tests change it)
 	shortlist int       // rows re-scored per search (0: exact scan), see SetShortlist
 	version   uint64    // counts writes, so a sketch build can tell it is stale
 	building  atomic.Bool
@@ -52,6 +53,7 @@ type Quantized struct {
 	// on the heap).
 	rowCRC   []uint32
 	verified []atomic.Uint64
+	codesOff int64 // where the codes start in the mapped file
 	// broken is set when reading the mapped file faulted: the store then
 	// answers nothing (errors wrapping ErrFault, Get false).
 	broken atomic.Bool
@@ -237,18 +239,17 @@ func (x *Quantized) Get(id int64) ([]float32, bool) {
 	if !ok || x.broken.Load() {
 		return nil, false
 	}
-	v := make([]float32, x.dim)
-	if err := x.read(func() error {
-		if err := x.verify(row); err != nil {
-			return err
-		}
-		s := x.scales[row]
-		for i, c := range x.row(row) {
-			v[i] = float32(c) * s
-		}
-		return nil
-	}); err != nil {
+	c := make([]int8, x.dim)
+	if x.readRow(row, c) != nil {
 		return nil, false
+	}
+	var s float32
+	if x.read(func() error { s = x.scales[row]; return nil }) != nil {
+		return nil, false
+	}
+	v := make([]float32, x.dim)
+	for i, c := range c {
+		v[i] = float32(c) * s
 	}
 	return v, true
 }
@@ -470,15 +471,9 @@ func (x *Quantized) Codes(id int64) ([]int8, float32, bool) {
 	if !ok || x.broken.Load() {
 		return nil, 0, false
 	}
-	var c []int8
+	c := make([]int8, x.dim)
 	var s float32
-	if x.read(func() error {
-		if err := x.verify(r); err != nil {
-			return err
-		}
-		c, s = slices.Clone(x.row(r)), x.scales[r]
-		return nil
-	}) != nil {
+	if x.readRow(r, c) != nil || x.read(func() error { s = x.scales[r]; return nil }) != nil {
 		return nil, 0, false
 	}
 	return c, s, true
@@ -582,6 +577,31 @@ func (x *Quantized) verify(r int) error {
 		return fmt.Errorf("%w: %w: row %d (id %d): codes checksum mismatch", ErrFault, ErrSnapshot, r, x.ids[r])
 	}
 	w.Or(bit)
+	return nil
+}
+
+// readRow copies row r's codes into dst, verified: a mapped store reads
+// them from its file (not through the mapping, see mapping.file) and
+// checks them against their checksum every time. The caller holds a lock.
+func (x *Quantized) readRow(r int, dst []int8) error {
+	if x.m == nil || x.m.file == nil {
+		return x.read(func() error {
+			if err := x.verify(r); err != nil {
+				return err
+			}
+			copy(dst, x.row(r))
+			return nil
+		})
+	}
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(dst))), x.dim)
+	if _, err := x.m.file.ReadAt(b, x.codesOff+int64(r)*int64(x.dim)); err != nil {
+		x.broken.Store(true)
+		return fmt.Errorf("%w: row %d: %w", ErrFault, r, err)
+	}
+	if crc32.Checksum(b, castagnoli) != x.rowCRC[r] {
+		x.broken.Store(true)
+		return fmt.Errorf("%w: %w: row %d (id %d): codes checksum mismatch", ErrFault, ErrSnapshot, r, x.ids[r])
+	}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package vecstore
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"sync"
@@ -13,7 +14,7 @@ import (
 // the store's mean, projected on the stageDim directions along which the
 // store's rows vary most (the leading principal components of a sample of
 // rows, found by subspace iteration), as stageDim int8 codes and a scale —
-// 128 bytes a row, 1/14 of the codes at 1792 dimensions. A search first
+// 256 bytes a row, 1/7 of the codes at 1792 dimensions. A search first
 // scores every row by the dot product of its projection with the query's
 // (the dot product of the two vectors restricted to those directions, up to
 // a constant), keeps the shortlist rows that score best, and scores only
@@ -24,10 +25,12 @@ import (
 
 // DefaultShortlist is the number of rows a new Quantized re-scores after
 // ranking by projections (see SetShortlist); 0 would make every search a
-// full scan. 2000: on real photo vectors at 100k rows (docs/benchmarks.md,
-// "Search on real vectors") its recall@24 against exact float32 cosine
-// equals the int8 full scan's.
-const DefaultShortlist = 2000
+// full scan. 1000: on real photo vectors at 100k rows (docs/benchmarks.md,
+// "Search on real vectors") its recall@24 against exact float32 cosine is
+// within 0.002 of the int8 full scan's (0.9957 visual, 0.9925 relational,
+// the full scan 0.9957 and 0.9938); a mapped store reads each of these rows
+// from its file (see mapping.file), about a microsecond a row.
+const DefaultShortlist = 1000
 
 // shortlistMinRows is the store size below which a search scans every row:
 // the full scan is cheap there and exact.
@@ -36,9 +39,10 @@ const shortlistMinRows = 20000
 // stageDim is the number of directions a row is projected on (fewer if the
 // vectors have fewer components), stageSample the number of rows the
 // directions are estimated from, stageIters the rounds of subspace
-// iteration.
+// iteration (more measured no better). 256 directions rank well enough
+// that 500-1000 rows suffice where 128 needed 2000 (docs/benchmarks.md).
 const (
-	stageDim    = 128
+	stageDim    = 256
 	stageSample = 2048
 	stageIters  = 3
 )
@@ -91,7 +95,7 @@ func (x *Quantized) buildStage() {
 		if err := x.verifyAll(); err != nil {
 			return err
 		}
-		fs = newFirstStage(dim, n, func(r int) ([]int8, float32) { return x.row(r), x.scales[r] })
+		fs = newFirstStage(dim, cmp.Or(x.stageDim, stageDim), n, func(r int) ([]int8, float32) { return x.row(r), x.scales[r] })
 		proj, ps, pm = make([]int8, n*fs.d), make([]float32, n), make([]float32, n)
 		tmp := make([]float32, fs.d)
 		for r := range n {
@@ -161,11 +165,11 @@ func (f *firstStage) project(dst []int8, tmp []float32, c []int8, s float32, dot
 
 // newFirstStage estimates, from up to stageSample of the n rows spread
 // evenly (row gives a row's codes and scale), the mean row and the
-// min(stageDim, dim) directions along which the rows vary most: subspace
+// min(d, dim) directions along which the rows vary most: subspace
 // iteration on the sample's covariance from a fixed random start, so the
 // same rows give the same directions.
-func newFirstStage(dim, n int, row func(r int) ([]int8, float32)) *firstStage {
-	d := min(stageDim, dim)
+func newFirstStage(dim, d, n int, row func(r int) ([]int8, float32)) *firstStage {
+	d = min(d, dim)
 	step := max(1, n/stageSample)
 	s := (n + step - 1) / step
 	// The sample, centred: s rows of dim floats, and its transpose.
@@ -273,6 +277,7 @@ type stageBuf struct {
 	q      []int8
 	tmp    []float32
 	hist   []int32
+	row    []int8
 }
 
 var stageBufs = sync.Pool{New: func() any { return new(stageBuf) }}
@@ -346,6 +351,21 @@ func (x *Quantized) searchShortlist(qc []int8, qs float32, k int, exclude func(i
 	// addresses, which the prefetcher follows).
 	t := newTopK(min(k, n), exclude)
 	dim := x.dim
+	if x.m != nil && x.m.file != nil {
+		// Mapped: the rows are copied out of the file (see mapping.file),
+		// each checked against its checksum every time.
+		if cap(b.row) < dim {
+			b.row = make([]int8, dim)
+		}
+		row := b.row[:dim:dim]
+		for _, r := range list {
+			if err := x.readRow(int(r), row); err != nil {
+				return nil, false, err
+			}
+			t.offer(x.ids[r], score8(dot(qc, row), qs, x.scales[r]))
+		}
+		return t.sorted(), true, nil
+	}
 	for _, r := range list {
 		if err := x.verify(int(r)); err != nil {
 			return nil, false, err

@@ -171,7 +171,7 @@ func TestProjectRow(t *testing.T) {
 		for i, v := range vs {
 			must(t, x.Add(int64(i), v))
 		}
-		fs := newFirstStage(dim, len(x.ids), func(r int) ([]int8, float32) { return x.row(r), x.scales[r] })
+		fs := newFirstStage(dim, stageDim, len(x.ids), func(r int) ([]int8, float32) { return x.row(r), x.scales[r] })
 		if fs.d != min(stageDim, dim) {
 			t.Fatalf("dim %d: %d directions", dim, fs.d)
 		}

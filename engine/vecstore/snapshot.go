@@ -2,6 +2,7 @@ package vecstore
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -278,6 +279,7 @@ type SnapshotWriter struct {
 	ids    []byte
 	scales []byte
 	crcs   []byte // int8: the CRC-32C of each row's codes
+	stage  int    // directions of the first stage (0: stageDim; tests change it)
 	row    []byte
 	codes  []int8
 }
@@ -431,7 +433,7 @@ func (sw *SnapshotWriter) writeStage(pad func() error) error {
 	buf := make([]int8, dim)
 	bb := unsafe.Slice((*byte)(unsafe.Pointer(&buf[0])), dim)
 	var rerr error
-	fs := newFirstStage(dim, n, func(r int) ([]int8, float32) {
+	fs := newFirstStage(dim, cmp.Or(sw.stage, stageDim), n, func(r int) ([]int8, float32) {
 		if _, err := sw.f.ReadAt(bb, sw.h.dataOff+int64(r)*int64(dim)); err != nil && rerr == nil {
 			rerr = err
 		}
@@ -729,6 +731,7 @@ func loadQuantized(f *os.File, h SnapshotInfo, opt LoadOptions) (_ *Quantized, e
 	// Searches read a short list of rows: no read-ahead of the codes'
 	// neighbouring pages, which would make them resident for nothing.
 	m.adviseRandom(h.dataOff, codesEnd)
+	x.codesOff = h.dataOff
 	x.attach(m)
 	return x, nil
 }

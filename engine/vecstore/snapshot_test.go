@@ -278,6 +278,36 @@ func TestSnapshotFirstStage(t *testing.T) {
 	}
 	good, err := os.ReadFile(path)
 	must(t, err)
+	// A damaged code of a row that the short list reads: the search fails
+	// (ErrFault and ErrSnapshot, the store broken) instead of answering
+	// with it; a file truncated under the store fails the same way.
+	hits, err := want.Search(vs[5], k, nil)
+	must(t, err)
+	top := int64(hits[0].ID - 1) // ids are rows + 1
+	for _, damage := range []string{"flipped code", "truncated"} {
+		p := filepath.Join(t.TempDir(), "s.bin")
+		b := slices.Clone(good)
+		if damage == "flipped code" {
+			b[info.dataOff+top*dim+3] ^= 0x01
+		}
+		must(t, os.WriteFile(p, b, 0o644))
+		idx, err := LoadSnapshot(p, nil, LoadOptions{})
+		must(t, err)
+		q := idx.(*Quantized)
+		q.SetShortlist(1000)
+		if !q.Mapped() {
+			q.Close()
+			break
+		}
+		if damage == "truncated" {
+			must(t, os.Truncate(p, info.dataOff+int64(n*dim/2)))
+		}
+		_, err = q.Search(vs[5], k, nil)
+		if !errors.Is(err, ErrFault) || damage == "flipped code" && !errors.Is(err, ErrSnapshot) || !q.Broken() {
+			t.Errorf("%s in a short-listed row: search error %v, broken %v", damage, err, q.Broken())
+		}
+		q.Close()
+	}
 	for _, off := range []int64{info.bscaleOff + 2, info.meanOff + 5, info.basisOff + 100, info.projOff + 1000, info.pscaleOff + 8, info.pmeanOff + 3} {
 		b := slices.Clone(good)
 		b[off] ^= 0x04
