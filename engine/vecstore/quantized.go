@@ -40,7 +40,7 @@ type Quantized struct {
 	pmean     []float32 // row -> its vector · the mean row
 	stageDim  int       // directions of a first stage built here (0: stageDim; tests change it)
 	shortlist int       // rows re-scored per search (0: exact scan), see SetShortlist
-	version   uint64    // counts writes, so a sketch build can tell it is stale
+	version   uint64    // counts writes, so a projection build can tell it is stale
 	building  atomic.Bool
 	// m is the snapshot file that codes, scales and ids live in when the
 	// store was loaded by mapping it (LoadSnapshot); nil when they are on

@@ -49,7 +49,7 @@ func clusteredVectors(n, dim int, seed uint64) [][]float32 {
 
 // The shortlist search returns hits with the full scan's scores, sorted,
 // honouring exclude; on clustered data it finds the full scan's top k; and
-// every write keeps the sketches in step with the codes.
+// every write keeps the projections in step with the codes.
 func TestShortlistSearch(t *testing.T) {
 	const dim, n, k = 200, shortlistMinRows + 1000, 24
 	vs := clusteredVectors(n, dim, 1)
@@ -62,7 +62,7 @@ func TestShortlistSearch(t *testing.T) {
 		must(t, exact.Add(int64(i+1), v))
 	}
 	if x.useShortlist(k) {
-		t.Fatal("shortlist before the sketches are built")
+		t.Fatal("shortlist before the projections are built")
 	}
 	x.buildStage()
 	// The directions are orthonormal (as stored, to int8 rounding).
