@@ -113,12 +113,17 @@ func TestRealSearchTable(t *testing.T) {
 		}
 		stores := []struct {
 			name string
-			idx  Index
-		}{{"float32 exact (Flat, vek)", flat}, {"int8 full scan (before)", full}}
+			idx  interface {
+				Search([]float32, int, func(int64) bool) ([]Hit, error)
+			}
+		}{{"float32 exact (Flat, vek)", flat}, {"int8 full scan", full},
+			{"int8, 1-bit median sketches, shortlist 8000 (before: the default until this change)", newSketchRef(full, 8000)}}
 		for i, c := range heap {
 			stores = append(stores, struct {
 				name string
-				idx  Index
+				idx  interface {
+					Search([]float32, int, func(int64) bool) ([]Hit, error)
+				}
 			}{fmt.Sprintf("int8, %d-d projection, shortlist %d (in memory)", c.d, c.list), short[i]})
 		}
 		for _, c := range mapped {
@@ -133,7 +138,9 @@ func TestRealSearchTable(t *testing.T) {
 			}
 			stores = append(stores, struct {
 				name string
-				idx  Index
+				idx  interface {
+					Search([]float32, int, func(int64) bool) ([]Hit, error)
+				}
 			}{fmt.Sprintf("int8, %d-d projection, shortlist %d (%s)", c.d, c.list, where), q})
 		}
 		lat := make([][]time.Duration, len(stores))
