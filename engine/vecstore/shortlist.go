@@ -312,10 +312,18 @@ func (x *Quantized) searchShortlist(qc []int8, qs float32, k int, exclude func(i
 	scores, bins := b.scores[:n], b.bins[:n]
 	proj, ps, pm, dot := x.proj[:n*d], x.pscale[:n], x.pmean[:n], x.dot
 	lo, hi := float32(math.Inf(1)), float32(math.Inf(-1))
-	for r := range scores {
-		s := qps*float32(dot(q, proj[r*d:(r+1)*d:(r+1)*d]))*ps[r] + pm[r]
-		scores[r] = s
-		lo, hi = min(lo, s), max(hi, s)
+	if d%16 == 0 {
+		for r := range scores {
+			s := qps*float32(dot8Blocks(q, proj[r*d:(r+1)*d:(r+1)*d]))*ps[r] + pm[r]
+			scores[r] = s
+			lo, hi = min(lo, s), max(hi, s)
+		}
+	} else {
+		for r := range scores {
+			s := qps*float32(dot(q, proj[r*d:(r+1)*d:(r+1)*d]))*ps[r] + pm[r]
+			scores[r] = s
+			lo, hi = min(lo, s), max(hi, s)
+		}
 	}
 	// A histogram of the scores finds the bin where the shortlist ends.
 	hist := b.hist
