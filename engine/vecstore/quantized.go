@@ -47,10 +47,10 @@ type Quantized struct {
 	// the heap. The first write moves them to the heap (detach).
 	m *mapping
 	// rowCRC holds the CRC-32C of each row's codes as the snapshot file
-	// stores them, while some rows are not verified yet: a mapped store
-	// checks a row (verify) before it first reads its codes, and a bit of
-	// verified records that it did. nil when every row is trusted (a store
-	// on the heap).
+	// stores them, on a mapped store: a row read from the file (readRow)
+	// is checked every time, a row read through the mapping (verify) before
+	// its first use, which a bit of verified records. nil when every row is
+	// trusted (a store on the heap).
 	rowCRC   []uint32
 	verified []atomic.Uint64
 	codesOff int64 // where the codes start in the mapped file
