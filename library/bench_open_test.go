@@ -1,6 +1,7 @@
 package library
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"os/exec"
@@ -54,9 +55,11 @@ func TestReopenBenchmark(t *testing.T) {
 		{"int8 snapshot memory-mapped (after)", nil},
 	}
 	// RELVIEW_LIBRARY_BENCH_OLD: a test binary of this package built at an
-	// older commit, whose "open" case is the loader before this change; it
-	// gets a copy of the catalog (its own snapshot format).
+	// older commit, whose "open" case is the loader before this change (or
+	// its "click" case, this one's, with RELVIEW_LIBRARY_BENCH_OLD_KIND=click);
+	// it gets a copy of the catalog (its own snapshot format).
 	oldBin := os.Getenv("RELVIEW_LIBRARY_BENCH_OLD")
+	oldKind := cmp.Or(os.Getenv("RELVIEW_LIBRARY_BENCH_OLD_KIND"), "open")
 	oldCache := filepath.Join(work, "cacheold")
 	if oldBin != "" {
 		if _, err := os.Stat(oldCache); err != nil {
@@ -69,12 +72,12 @@ func TestReopenBenchmark(t *testing.T) {
 				os.Remove(p)
 			}
 		}
-		r, _ := runCaseBin(t, oldBin, "open", lib100k, oldCache)
+		r, _ := runCaseBin(t, oldBin, oldKind, lib100k, oldCache)
 		t.Logf("old build, first open: %.2f s; %s", r.Seconds, r.Extra)
 		cases = append([]struct {
 			name string
 			env  []string
-		}{{"old build's loader (int8 v1 snapshot read, codes copied to the heap)", nil}}, cases...)
+		}{{"old build (" + oldKind + ")", nil}}, cases...)
 	}
 	type agg struct {
 		secs, rss []float64
@@ -85,7 +88,9 @@ func TestReopenBenchmark(t *testing.T) {
 		for i, c := range cases {
 			var r benchResult
 			var rss float64
-			if oldBin != "" && i == 0 {
+			if oldBin != "" && i == 0 && oldKind == "click" {
+				r, rss = runCaseBin(t, oldBin, "click", lib100k, oldCache)
+			} else if oldBin != "" && i == 0 {
 				// The old case: open + first visual query, then the first
 				// relational query, timed inside the child.
 				r, rss = runCaseBin(t, oldBin, "open", lib100k, oldCache)
@@ -137,6 +142,7 @@ func runClickCase(folder string) (benchResult, error) {
 		}
 	}
 	both := time.Since(t0)
+	firstPeak := peakRSSMB()
 	var clicks []time.Duration
 	for id := int64(2); id < 22; id++ {
 		c0 := time.Now()
@@ -149,8 +155,8 @@ func runClickCase(folder string) (benchResult, error) {
 	}
 	slices.Sort(clicks)
 	return benchResult{N: 1, Seconds: both.Seconds(), Extra: fmt.Sprintf(
-		"process start → main %.3f s, → opened %.3f s; later clicks (both columns) median %.1f ms, max %.1f ms; stores from %s/%s; at the end %s",
-		mainAt.Seconds(), opened.Seconds(), ms(clicks[len(clicks)/2]), ms(clicks[len(clicks)-1]),
+		"peak RSS at both columns of the first click %.0f MB; process start → main %.3f s, → opened %.3f s; later clicks (both columns) median %.1f ms, max %.1f ms; stores from %s/%s; at the end %s",
+		firstPeak, mainAt.Seconds(), opened.Seconds(), ms(clicks[len(clicks)/2]), ms(clicks[len(clicks)-1]),
 		storeFrom(lib, engine.Visual), storeFrom(lib, engine.Relational), rssSplit())}, nil
 }
 

@@ -66,22 +66,27 @@ func (l *Library) store(space string) (_ *spaceStore, err error) {
 	defer func() { err = l.checkDB(err) }() // a damaged catalog says how to rebuild it
 	l.storesMu.Lock()
 	defer l.storesMu.Unlock()
-	if s := l.stores[space]; s != nil && !broken(s.idx) {
-		return s, nil
+	old := l.stores[space]
+	if old != nil && !broken(old.idx) {
+		return old, nil
 	}
 	// A store whose mapped snapshot faulted (the file was truncated under
-	// it) is dropped, not closed: a search may still hold it, and gets an
-	// error from it, not an empty answer. Its mapping goes with it.
+	// it, or a row failed its checksum when first read) is dropped, not
+	// closed: a search may still hold it, and gets an error from it, not an
+	// empty answer. Its mapping goes with it. It is loaded again from the
+	// catalog, not from that file, which may still pass the checks made at
+	// load (the codes are verified row by row as they are read).
 	delete(l.stores, space)
 	model, dim, err := l.wantModel(space)
 	if err != nil {
 		return nil, err
 	}
 	s := &spaceStore{model: model, dim: dim, from: fromSnapshot}
-	if !l.opts.NoSnapshots {
+	skipSnap := l.opts.NoSnapshots || old != nil
+	if !skipSnap {
 		s.idx, err = l.loadSnapshot(space, model, dim)
 	}
-	if l.opts.NoSnapshots || err != nil {
+	if skipSnap || err != nil {
 		// Missing, stale or damaged: the catalog is the truth.
 		s.idx, s.from = searchStore.new(dim), fromCatalog
 		if err := l.loadFromCatalog(space, model, dim, s.idx, !l.opts.NoSnapshots); err != nil {

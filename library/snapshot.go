@@ -18,7 +18,11 @@ import (
 // (engine/vecstore/snapshot.go: header, rows, ids, CRC-32C checksums,
 // written to a temporary file and renamed into place). An int8 snapshot is
 // memory-mapped on open, so opening a library reads no vectors onto the
-// heap. The catalog stays the truth: the snapshot's metadata block records
+// heap; it also holds the projections that a search ranks rows by before
+// scoring a short list of them, so a search makes only the projections and
+// its short list's codes resident (each row's codes are verified against
+// their checksum when first read; a mismatch breaks the store, which is
+// then loaded from the catalog and the snapshot rewritten, see store). The catalog stays the truth: the snapshot's metadata block records
 // the catalog's identity and the space's generation (a random token a
 // trigger renews on every write to the space's vectors, see migrations
 // 1 -> 2 and 3 -> 4), and one that does not match, is damaged or is of

@@ -137,7 +137,7 @@ func BenchmarkSearchQuantized(b *testing.B) {
 	}
 }
 
-// BenchmarkSearchShortlist compares the int8 full scan with the sketch
+// BenchmarkSearchShortlist compares the int8 full scan with the projection
 // shortlist on 100k random vectors (speed only; recall on real vectors is
 // TestRealSearchTable's):
 //
@@ -154,14 +154,14 @@ func BenchmarkSearchShortlist(b *testing.B) {
 			}
 		}
 		q := randVec(r, dim)
-		for _, l := range []int{0, 2000, 4000, 8000} {
+		for _, l := range []int{0, 1000, 2000, 4000} {
 			name := fmt.Sprintf("dim=%d/shortlist=%d", dim, l)
 			if l == 0 {
 				name = fmt.Sprintf("dim=%d/full-scan", dim)
 			}
 			b.Run(name, func(b *testing.B) {
 				x.SetShortlist(l)
-				x.Search(q, 24, nil) // the first large search builds the sketches
+				x.Search(q, 24, nil) // the first large search builds the projections
 				for x.building.Load() {
 					runtime.Gosched()
 				}

@@ -33,9 +33,13 @@
 // metadata block the caller fills and checks (the library: catalog,
 // generation, space, model). Size and CRC-32C checksums are checked before
 // a store is returned; any damage is an error wrapping ErrSnapshot. An int8
-// snapshot is laid out as a Quantized's arrays (codes, scales, ids), so on
-// unix it is memory-mapped read-only and used in place: no copy onto the
-// heap, the pages shared with the page cache. The first write to a mapped
+// snapshot is laid out as a Quantized's arrays (codes, scales, row
+// checksums, the shortlist's projections, ids), so on unix it is
+// memory-mapped read-only and used in place: no copy onto the heap, the
+// pages shared with the page cache. The codes are checked row by row, each
+// before it is first read (a mismatch is an error wrapping ErrFault and
+// ErrSnapshot, and the store reports Broken), so a search makes only the
+// codes of its short list resident. The first write to a mapped
 // store copies it to the heap. A mapped file truncated while in use makes
 // the next read fault (SIGBUS); reads of a mapped store run with
 // debug.SetPanicOnFault, so the fault becomes an error wrapping ErrFault and
@@ -77,14 +81,18 @@
 // scores. SetWorkers and Grow behave as for Flat.
 //
 // From 20,000 rows on, a Quantized search is two-stage (shortlist.go): every
-// row also has a sketch, one bit per component (code above the store's
-// median code of that component), built in the background after the first
-// search of a large store and kept up to date by writes; a search ranks
-// all rows by the Hamming distance of their sketches to the query's (1/8 of
-// the bytes of the codes), then scores the nearest DefaultShortlist (8000)
-// with the codes as a full scan would. SetShortlist(0) restores the full
-// scan. The recall and speed of both on real photo vectors are in
-// docs/benchmarks.md.
+// row also has a projection, its vector less the store's mean projected on
+// the 256 directions along which the rows vary most (principal components
+// of a sample of 2,048 rows, by subspace iteration), as 256 int8 codes, a
+// scale and the row's dot product with the mean. A search scores all rows
+// by their projections (256 bytes a row instead of dim), then scores the
+// best DefaultShortlist (1000) with the codes as a full scan would (a
+// mapped store reads those rows from its file rather than through the
+// mapping, so that only the projections become resident). The
+// projections are built in the background after the first search of a
+// large store, or loaded with it from a snapshot, and kept up to date by
+// writes. SetShortlist(0) restores the full scan. The recall and speed of
+// both on real photo vectors are in docs/benchmarks.md.
 //
 // # Concurrency
 //

@@ -83,6 +83,24 @@ func TestDotInt8Exact(t *testing.T) {
 	}
 }
 
+// dot8Blocks, the first stage's kernel, gives the exact sum for every
+// multiple of 16, at any offset.
+func TestDot8Blocks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 26))
+	buf := make([]int8, 4096+64)
+	for i := range buf {
+		buf[i] = int8(rng.IntN(255) - 127)
+	}
+	for _, n := range []int{16, 32, 48, 64, 128, 240, 256, 1792, 2048} {
+		for off := range 32 {
+			a, b := buf[off:off+n], buf[len(buf)-n-off:len(buf)-off]
+			if got, want := dot8Blocks(a, b), dotInt8Ref(a, b); int64(got) != want {
+				t.Fatalf("n=%d offset %d: %d, want %d", n, off, got, want)
+			}
+		}
+	}
+}
+
 // TestDotInt8Unaligned runs the kernels on sub-slices starting at every
 // offset within a cache line.
 func TestDotInt8Unaligned(t *testing.T) {

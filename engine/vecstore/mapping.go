@@ -3,6 +3,7 @@ package vecstore
 import (
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -10,8 +11,15 @@ import (
 
 // mapping is a file mapped into memory by mapFile.
 type mapping struct {
-	data    []byte
-	release func() error
+	data []byte
+	// file is the mapped file, open for reads (ReadAt) that do not go
+	// through the mapping: a search reads its short list's rows with it, so
+	// that only they are copied, not mapped. On Linux 6.18 one fault on the
+	// mapping mapped 1 MB of cached pages around the address (large folios
+	// or fault-around), so 2000 rows read in place made nearly all 180 MB
+	// of codes resident (docs/benchmarks.md).
+	file    *os.File
+	release func() error // unmaps data and closes file
 	once    sync.Once
 }
 

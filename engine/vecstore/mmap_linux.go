@@ -2,9 +2,21 @@
 
 package vecstore
 
-import "golang.org/x/sys/unix"
+import (
+	"os"
 
-// mapPopulate asks Linux to map every page of a snapshot in one call (the
-// file is read anyway by the checksum pass; one call instead of a page
-// fault per 64 KB).
-const mapPopulate = unix.MAP_POPULATE
+	"golang.org/x/sys/unix"
+)
+
+// adviseRandom tells Linux that bytes [off, end) of the mapping are read at
+// random: no read-ahead and no mapping of neighbouring cached pages on a
+// fault (fault-around), so a search that reads a short list of rows makes
+// only their pages resident. Advice only: an error changes nothing.
+func (m *mapping) adviseRandom(off, end int64) {
+	page := int64(os.Getpagesize())
+	off = off / page * page
+	if end > int64(len(m.data)) || off >= end {
+		return
+	}
+	unix.Madvise(m.data[off:end], unix.MADV_RANDOM)
+}

@@ -3,6 +3,7 @@
 package vecstore
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -16,9 +17,20 @@ func mapFile(f *os.File, size int64) (*mapping, error) {
 	if size <= 0 || int64(int(size)) != size {
 		return nil, fmt.Errorf("map %s: size %d", f.Name(), size)
 	}
-	data, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED|mapPopulate)
+	data, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
 		return nil, fmt.Errorf("map %s: %w", f.Name(), err)
 	}
-	return &mapping{data: data, release: func() error { return unix.Munmap(data) }}, nil
+	// A handle of its own on the same file (not the path, which may name
+	// another file by now), for reading rows without mapping them.
+	fd, err := unix.Dup(int(f.Fd()))
+	if err != nil {
+		unix.Munmap(data)
+		return nil, fmt.Errorf("map %s: %w", f.Name(), err)
+	}
+	unix.CloseOnExec(fd)
+	file := os.NewFile(uintptr(fd), f.Name())
+	return &mapping{data: data, file: file, release: func() error {
+		return errors.Join(unix.Munmap(data), file.Close())
+	}}, nil
 }

@@ -3,11 +3,13 @@ package vecstore
 import (
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"math"
 	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // Quantized is an exact-scan index over int8-quantised vectors: it scores
@@ -26,22 +28,32 @@ type Quantized struct {
 	scales  []float32     // row -> 1/‖codes of the row‖
 	ids     []int64       // row -> id
 	rows    map[int64]int // id -> row
-	// sketch holds words uint64s per row: bit i is set when code i is
-	// above thr[i], the store's median code of component i. Searches of
-	// large stores rank rows by the Hamming distance of these bits first and
-	// score only a short list with the codes (shortlist.go). Both are nil
-	// until built (in the background, after the first search of a large
-	// store); writes keep them up to date once built.
-	sketch    []uint64
-	thr       []int8
-	words     int
-	shortlist int    // rows re-scored per search (0: exact scan), see SetShortlist
-	version   uint64 // counts writes, so a sketch build can tell it is stale
+	// fs projects vectors on the directions along which the rows vary
+	// most; proj holds each row's projection (fs.d int8 codes) and pscale
+	// its scale. Searches of large stores rank rows by their projections
+	// first and score only a short list with the codes (shortlist.go). All
+	// are nil until built (in the background, after the first search of a
+	// large store) or loaded from a snapshot; writes keep them up to date.
+	fs        *firstStage
+	proj      []int8
+	pscale    []float32
+	pmean     []float32 // row -> its vector · the mean row
+	stageDim  int       // directions of a first stage built here (0: stageDim; tests change it)
+	shortlist int       // rows re-scored per search (0: exact scan), see SetShortlist
+	version   uint64    // counts writes, so a projection build can tell it is stale
 	building  atomic.Bool
 	// m is the snapshot file that codes, scales and ids live in when the
 	// store was loaded by mapping it (LoadSnapshot); nil when they are on
 	// the heap. The first write moves them to the heap (detach).
 	m *mapping
+	// rowCRC holds the CRC-32C of each row's codes as the snapshot file
+	// stores them, on a mapped store: a row read from the file (readRow)
+	// is checked every time, a row read through the mapping (verify) before
+	// its first use, which a bit of verified records. nil when every row is
+	// trusted (a store on the heap).
+	rowCRC   []uint32
+	verified []atomic.Uint64
+	codesOff int64 // where the codes start in the mapped file
 	// broken is set when reading the mapped file faulted: the store then
 	// answers nothing (errors wrapping ErrFault, Get false).
 	broken atomic.Bool
@@ -60,7 +72,6 @@ func NewQuantized(dim int) *Quantized {
 		dot:       dotInt8,
 		workers:   1,
 		rows:      make(map[int64]int),
-		words:     (dim + 63) / 64,
 		shortlist: DefaultShortlist,
 	}
 }
@@ -143,8 +154,10 @@ func (x *Quantized) Grow(n int) {
 		return
 	}
 	x.codes = slices.Grow(x.codes, n*x.dim)
-	if x.thr != nil {
-		x.sketch = slices.Grow(x.sketch, n*x.words)
+	if x.fs != nil {
+		x.proj = slices.Grow(x.proj, n*x.fs.d)
+		x.pscale = slices.Grow(x.pscale, n)
+		x.pmean = slices.Grow(x.pmean, n)
 	}
 	x.scales = slices.Grow(x.scales, n)
 	x.ids = slices.Grow(x.ids, n)
@@ -169,15 +182,16 @@ func (x *Quantized) Add(id int64, v []float32) error {
 		x.ids = append(x.ids, id)
 		x.scales = append(x.scales, 0)
 		x.codes = slices.Grow(x.codes, x.dim)[:len(x.codes)+x.dim]
-		if x.thr != nil {
-			x.sketch = slices.Grow(x.sketch, x.words)[:len(x.sketch)+x.words]
+		if x.fs != nil {
+			x.proj = slices.Grow(x.proj, x.fs.d)[:len(x.proj)+x.fs.d]
+			x.pscale, x.pmean = append(x.pscale, 0), append(x.pmean, 0)
 		}
 		x.rows[id] = row
 	}
 	x.version++
 	copy(x.row(row), codes)
-	if x.thr != nil {
-		sketchRow(x.sketchRow(row), codes, x.thr)
+	if x.fs != nil {
+		x.pscale[row], x.pmean[row] = x.fs.project(x.projRow(row), make([]float32, x.fs.d), codes, scale, x.dot)
 	}
 	x.scales[row] = scale
 	return nil
@@ -196,8 +210,9 @@ func (x *Quantized) Remove(id int64) bool {
 	if row != last {
 		copy(x.row(row), x.row(last))
 		x.scales[row] = x.scales[last]
-		if x.thr != nil {
-			copy(x.sketchRow(row), x.sketchRow(last))
+		if x.fs != nil {
+			copy(x.projRow(row), x.projRow(last))
+			x.pscale[row], x.pmean[row] = x.pscale[last], x.pmean[last]
 		}
 		moved := x.ids[last]
 		x.ids[row] = moved
@@ -206,8 +221,8 @@ func (x *Quantized) Remove(id int64) bool {
 	x.ids = x.ids[:last]
 	x.scales = x.scales[:last]
 	x.codes = x.codes[:last*x.dim]
-	if x.thr != nil {
-		x.sketch = x.sketch[:last*x.words]
+	if x.fs != nil {
+		x.proj, x.pscale, x.pmean = x.proj[:last*x.fs.d], x.pscale[:last], x.pmean[:last]
 	}
 	x.version++
 	delete(x.rows, id)
@@ -224,15 +239,17 @@ func (x *Quantized) Get(id int64) ([]float32, bool) {
 	if !ok || x.broken.Load() {
 		return nil, false
 	}
-	v := make([]float32, x.dim)
-	if err := x.read(func() error {
-		s := x.scales[row]
-		for i, c := range x.row(row) {
-			v[i] = float32(c) * s
-		}
-		return nil
-	}); err != nil {
+	c := make([]int8, x.dim)
+	if x.readRow(row, c) != nil {
 		return nil, false
+	}
+	var s float32
+	if x.read(func() error { s = x.scales[row]; return nil }) != nil {
+		return nil, false
+	}
+	v := make([]float32, x.dim)
+	for i, c := range c {
+		v[i] = float32(c) * s
 	}
 	return v, true
 }
@@ -259,15 +276,22 @@ func (x *Quantized) Search(q []float32, k int, exclude func(id int64) bool) ([]H
 	if x.broken.Load() {
 		return nil, fmt.Errorf("vecstore: search: %w", ErrFault)
 	}
-	if x.wantSketches() {
-		x.buildSketchesAsync()
+	if x.wantStage() {
+		x.buildStageAsync()
 	}
 	if x.useShortlist(k) {
 		var hits []Hit
-		if err := x.read(func() error { hits = x.searchShortlist(qc, qs, k, exclude); return nil }); err != nil {
+		var ok bool
+		if err := x.read(func() error {
+			var err error
+			hits, ok, err = x.searchShortlist(qc, qs, k, exclude)
+			return err
+		}); err != nil {
 			return nil, fmt.Errorf("vecstore: search: %w", err)
 		}
-		return hits, nil
+		if ok {
+			return hits, nil
+		}
 	}
 	if x.m == nil {
 		return searchParts(x.split(len(x.ids)), k, exclude, func(lo, hi int, t *topK) {
@@ -278,7 +302,13 @@ func (x *Quantized) Search(q []float32, k int, exclude func(id int64) bool) ([]H
 	var mu sync.Mutex
 	var ferr error
 	hits := searchParts(x.split(len(x.ids)), k, exclude, func(lo, hi int, t *topK) {
-		if err := x.read(func() error { x.scan(qc, qs, lo, hi, t); return nil }); err != nil {
+		if err := x.read(func() error {
+			if err := x.verifyRange(lo, hi); err != nil {
+				return err
+			}
+			x.scan(qc, qs, lo, hi, t)
+			return nil
+		}); err != nil {
 			mu.Lock()
 			ferr = err
 			mu.Unlock()
@@ -312,6 +342,9 @@ func (x *Quantized) Scores(q []float32, fn func(id int64, score float32)) error 
 	if ferr == nil {
 		scoreParts(x.split(n), func(lo, hi int) {
 			err := x.read(func() error {
+				if err := x.verifyRange(lo, hi); err != nil {
+					return err
+				}
 				for r := lo; r < hi; r++ {
 					scores[r] = score8(x.dot(qc, x.row(r)), qs, x.scales[r])
 				}
@@ -363,6 +396,12 @@ func (x *Quantized) scan(qc []int8, qs float32, lo, hi int, t *topK) {
 	}
 }
 
+// projRow returns the projection codes of row r. The caller holds the lock.
+func (x *Quantized) projRow(r int) []int8 {
+	d := x.fs.d
+	return x.proj[r*d : (r+1)*d : (r+1)*d]
+}
+
 // row returns the codes of row r. The caller holds the lock.
 func (x *Quantized) row(r int) []int8 {
 	return x.codes[r*x.dim : (r+1)*x.dim : (r+1)*x.dim]
@@ -408,10 +447,13 @@ func (x *Quantized) AppendCodes(ids []int64, codes []int8, scales []float32) err
 	x.scales = append(x.scales, scales...)
 	x.codes = append(x.codes, codes...)
 	x.version++
-	if x.thr != nil {
+	if x.fs != nil {
+		d := x.fs.d
+		tmp := make([]float32, d)
+		x.proj = slices.Grow(x.proj, n*d)[:len(x.proj)+n*d]
 		for r := range n {
-			x.sketch = slices.Grow(x.sketch, x.words)[:len(x.sketch)+x.words]
-			sketchRow(x.sketchRow(base+r), codes[r*x.dim:(r+1)*x.dim], x.thr)
+			ps, pm := x.fs.project(x.projRow(base+r), tmp, codes[r*x.dim:(r+1)*x.dim], scales[r], x.dot)
+			x.pscale, x.pmean = append(x.pscale, ps), append(x.pmean, pm)
 		}
 	}
 	for i, id := range ids {
@@ -429,9 +471,9 @@ func (x *Quantized) Codes(id int64) ([]int8, float32, bool) {
 	if !ok || x.broken.Load() {
 		return nil, 0, false
 	}
-	var c []int8
+	c := make([]int8, x.dim)
 	var s float32
-	if x.read(func() error { c, s = slices.Clone(x.row(r)), x.scales[r]; return nil }) != nil {
+	if x.readRow(r, c) != nil || x.read(func() error { s = x.scales[r]; return nil }) != nil {
 		return nil, 0, false
 	}
 	return c, s, true
@@ -469,7 +511,14 @@ func (x *Quantized) detach() error {
 		return ErrFault
 	}
 	err := x.read(func() error {
+		if err := x.verifyAll(); err != nil {
+			return err
+		}
 		x.codes, x.scales, x.ids = slices.Clone(x.codes), slices.Clone(x.scales), slices.Clone(x.ids)
+		if x.fs != nil {
+			x.fs = &firstStage{d: x.fs.d, dim: x.fs.dim, basis: slices.Clone(x.fs.basis), bscale: slices.Clone(x.fs.bscale), bmean: slices.Clone(x.fs.bmean), mean: slices.Clone(x.fs.mean)}
+			x.proj, x.pscale, x.pmean = slices.Clone(x.proj), slices.Clone(x.pscale), slices.Clone(x.pmean)
+		}
 		return nil
 	})
 	if err != nil {
@@ -477,6 +526,7 @@ func (x *Quantized) detach() error {
 	}
 	x.m.unmap()
 	x.m = nil
+	x.rowCRC, x.verified = nil, nil
 	return nil
 }
 
@@ -501,8 +551,72 @@ func (x *Quantized) Close() error {
 		x.m.unmap()
 		x.m = nil
 	}
-	x.codes, x.scales, x.ids, x.sketch, x.thr = nil, nil, nil, nil, nil
+	x.codes, x.scales, x.ids, x.fs, x.proj, x.pscale, x.pmean = nil, nil, nil, nil, nil, nil, nil
+	x.rowCRC, x.verified = nil, nil
 	x.version++
 	x.rows = make(map[int64]int)
 	return nil
 }
+
+// verify checks row r's codes against their checksum the first time they
+// are read; a mismatch marks the store broken and is an error wrapping
+// ErrFault and ErrSnapshot (the file is damaged: load the store again from
+// the source of truth). The caller holds a lock; concurrent readers may
+// verify the same row, which does no harm.
+func (x *Quantized) verify(r int) error {
+	if x.rowCRC == nil {
+		return nil
+	}
+	w, bit := &x.verified[r>>6], uint64(1)<<(r&63)
+	if w.Load()&bit != 0 {
+		return nil
+	}
+	c := x.row(r)
+	if crc32.Checksum(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(c))), len(c)), castagnoli) != x.rowCRC[r] {
+		x.broken.Store(true)
+		return fmt.Errorf("%w: %w: row %d (id %d): codes checksum mismatch", ErrFault, ErrSnapshot, r, x.ids[r])
+	}
+	w.Or(bit)
+	return nil
+}
+
+// readRow copies row r's codes into dst, verified: a mapped store reads
+// them from its file (not through the mapping, see mapping.file) and
+// checks them against their checksum every time. The caller holds a lock.
+func (x *Quantized) readRow(r int, dst []int8) error {
+	if x.m == nil || x.m.file == nil {
+		return x.read(func() error {
+			if err := x.verify(r); err != nil {
+				return err
+			}
+			copy(dst, x.row(r))
+			return nil
+		})
+	}
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(dst))), x.dim)
+	if _, err := x.m.file.ReadAt(b, x.codesOff+int64(r)*int64(x.dim)); err != nil {
+		x.broken.Store(true)
+		return fmt.Errorf("%w: row %d: %w", ErrFault, r, err)
+	}
+	if crc32.Checksum(b, castagnoli) != x.rowCRC[r] {
+		x.broken.Store(true)
+		return fmt.Errorf("%w: %w: row %d (id %d): codes checksum mismatch", ErrFault, ErrSnapshot, r, x.ids[r])
+	}
+	return nil
+}
+
+// verifyRange verifies rows [lo, hi). The caller holds a lock.
+func (x *Quantized) verifyRange(lo, hi int) error {
+	if x.rowCRC == nil {
+		return nil
+	}
+	for r := lo; r < hi; r++ {
+		if err := x.verify(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// verifyAll verifies every row. The caller holds a lock.
+func (x *Quantized) verifyAll() error { return x.verifyRange(0, len(x.ids)) }

@@ -17,7 +17,7 @@ import (
 
 // TestRealSearchTable measures search on real photo vectors: recall@24
 // against exact float32 cosine (Flat) and latency per query on one core, for
-// the int8 full scan and the sketch shortlist, taking turns query by query.
+// the int8 full scan and the projection shortlist, taking turns query by query.
 // The vectors come from library's TestDumpRealVectors (real photos with
 // four augmentations each, encoded by the built-in engine):
 //
@@ -58,12 +58,26 @@ func TestRealSearchTable(t *testing.T) {
 		full := NewQuantized(dim)
 		full.Grow(n)
 		full.SetShortlist(0)
-		lists := []int{2000, 4000, 8000}
-		short := make([]*Quantized, len(lists))
-		for i, l := range lists {
+		// In memory: (directions, shortlist); mapped from a snapshot, as a
+		// library reopens it: the same, rows read from the file.
+		type conf struct{ d, list int }
+		heap := []conf{{128, 2000}, {256, 500}, {256, 1000}}
+		mapped := []conf{{128, 2000}, {256, 500}, {256, 1000}}
+		short := make([]*Quantized, len(heap))
+		for i, c := range heap {
 			short[i] = NewQuantized(dim)
 			short[i].Grow(n)
-			short[i].SetShortlist(l)
+			short[i].SetShortlist(c.list)
+			short[i].stageDim = c.d
+		}
+		writers := map[int]*SnapshotWriter{}
+		for _, c := range mapped {
+			if writers[c.d] == nil {
+				w, err := CreateSnapshot(filepath.Join(t.TempDir(), fmt.Sprintf("%s-%d.bin", space, c.d)), EncInt8, dim, nil)
+				must(t, err)
+				w.stage = c.d
+				writers[c.d] = w
+			}
 		}
 		v := make([]float32, dim)
 		for id := range n {
@@ -85,19 +99,49 @@ func TestRealSearchTable(t *testing.T) {
 			for _, s := range short {
 				must(t, s.Add(int64(id), v))
 			}
+			for _, w := range writers {
+				must(t, w.Add(int64(id), v))
+			}
 		}
 		for _, s := range short {
-			s.buildSketches()
+			s.buildStage()
+		}
+		paths := map[int]string{}
+		for d, w := range writers {
+			paths[d] = w.path
+			must(t, w.Commit())
 		}
 		stores := []struct {
 			name string
-			idx  Index
-		}{{"float32 exact (Flat, vek)", flat}, {"int8 full scan (before)", full}}
-		for i, l := range lists {
+			idx  interface {
+				Search([]float32, int, func(int64) bool) ([]Hit, error)
+			}
+		}{{"float32 exact (Flat, vek)", flat}, {"int8 full scan", full},
+			{"int8, 1-bit median sketches, shortlist 8000 (before: the default until this change)", newSketchRef(full, 8000)}}
+		for i, c := range heap {
 			stores = append(stores, struct {
 				name string
-				idx  Index
-			}{fmt.Sprintf("int8, sketch shortlist %d", l), short[i]})
+				idx  interface {
+					Search([]float32, int, func(int64) bool) ([]Hit, error)
+				}
+			}{fmt.Sprintf("int8, %d-d projection, shortlist %d (in memory)", c.d, c.list), short[i]})
+		}
+		for _, c := range mapped {
+			idx, err := LoadSnapshot(paths[c.d], nil, LoadOptions{})
+			must(t, err)
+			q := idx.(*Quantized)
+			q.SetShortlist(c.list)
+			defer q.Close()
+			where := "mapped snapshot, rows read from the file"
+			if !q.Mapped() {
+				where = "snapshot read into memory"
+			}
+			stores = append(stores, struct {
+				name string
+				idx  interface {
+					Search([]float32, int, func(int64) bool) ([]Hit, error)
+				}
+			}{fmt.Sprintf("int8, %d-d projection, shortlist %d (%s)", c.d, c.list, where), q})
 		}
 		lat := make([][]time.Duration, len(stores))
 		found := make([]int, len(stores))

@@ -1,35 +1,27 @@
 package vecstore
 
 import (
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
 	"testing"
 )
 
-// medianOf is the median code of component i over all rows, the slow way.
-func medianOf(x *Quantized, i int) int8 {
-	var cs []int
-	for r := range x.ids {
-		cs = append(cs, int(x.row(r)[i]))
-	}
-	slices.Sort(cs)
-	return int8(cs[(len(cs)-1)/2])
-}
-
-// checkSketches recomputes every row's sketch from its codes.
-func checkSketches(t *testing.T, x *Quantized) {
+// checkStage recomputes every row's projection from its codes.
+func checkStage(t *testing.T, x *Quantized) {
 	t.Helper()
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	if x.thr == nil || len(x.sketch) != len(x.ids)*x.words {
-		t.Fatalf("%d sketch words for %d rows", len(x.sketch), len(x.ids))
+	if x.fs == nil || len(x.proj) != len(x.ids)*x.fs.d || len(x.pscale) != len(x.ids) {
+		t.Fatalf("%d projection codes, %d scales for %d rows", len(x.proj), len(x.pscale), len(x.ids))
 	}
-	want := make([]uint64, x.words)
+	want := make([]int8, x.fs.d)
+	tmp := make([]float32, x.fs.d)
 	for r := range x.ids {
-		sketchRow(want, x.row(r), x.thr)
-		if !slices.Equal(x.sketchRow(r), want) {
-			t.Fatalf("row %d (id %d): sketch does not match its codes", r, x.ids[r])
+		s, m := x.fs.project(want, tmp, x.row(r), x.scales[r], x.dot)
+		if !slices.Equal(x.projRow(r), want) || x.pscale[r] != s || x.pmean[r] != m {
+			t.Fatalf("row %d (id %d): projection does not match its codes", r, x.ids[r])
 		}
 	}
 }
@@ -57,7 +49,7 @@ func clusteredVectors(n, dim int, seed uint64) [][]float32 {
 
 // The shortlist search returns hits with the full scan's scores, sorted,
 // honouring exclude; on clustered data it finds the full scan's top k; and
-// every write keeps the sketches in step with the codes.
+// every write keeps the projections in step with the codes.
 func TestShortlistSearch(t *testing.T) {
 	const dim, n, k = 200, shortlistMinRows + 1000, 24
 	vs := clusteredVectors(n, dim, 1)
@@ -70,14 +62,21 @@ func TestShortlistSearch(t *testing.T) {
 		must(t, exact.Add(int64(i+1), v))
 	}
 	if x.useShortlist(k) {
-		t.Fatal("shortlist before the sketches are built")
+		t.Fatal("shortlist before the projections are built")
 	}
-	x.buildSketches()
-	// Every row in the sample: the medians are exact.
-	full := medianCodes(x.codes, dim, n)
-	for i := range 20 {
-		if m, c := full[i], medianOf(x, i); m != c {
-			t.Fatalf("component %d: median %d, want %d", i, m, c)
+	x.buildStage()
+	// The directions are orthonormal (as stored, to int8 rounding).
+	fs := x.fs
+	for i := range fs.d {
+		for j := range fs.d {
+			var p float64
+			for c := range dim {
+				p += float64(fs.basis[i*dim+c]) * float64(fs.basis[j*dim+c])
+			}
+			p *= float64(fs.bscale[i]) * float64(fs.bscale[j])
+			if want := float64(0); i == j && math.Abs(p-1) > 0.01 || i != j && math.Abs(p-want) > 0.01 {
+				t.Fatalf("directions %d and %d: dot %v", i, j, p)
+			}
 		}
 	}
 	// Writes: replace, remove, bulk append.
@@ -96,7 +95,7 @@ func TestShortlistSearch(t *testing.T) {
 	}
 	must(t, x.AppendCodes(ids, codes, scales))
 	must(t, exact.AppendCodes(ids, codes, scales))
-	checkSketches(t, x)
+	checkStage(t, x)
 	if !x.useShortlist(k) || exact.useShortlist(k) {
 		t.Fatal("the stores do not search as intended")
 	}
@@ -134,7 +133,7 @@ func TestShortlistSearch(t *testing.T) {
 	if r := float64(found) / float64(total); r < 0.99 {
 		t.Errorf("shortlist recall of the full scan's top %d: %.4f", k, r)
 	}
-	// Mapped from a snapshot, the sketches come from the file.
+	// Mapped from a snapshot, the projections come from the file.
 	path := t.TempDir() + "/s.bin"
 	w, err := CreateSnapshot(path, EncInt8, dim, nil)
 	must(t, err)
@@ -144,7 +143,6 @@ func TestShortlistSearch(t *testing.T) {
 	must(t, w.Commit())
 	idx, err := LoadSnapshot(path, nil, LoadOptions{})
 	must(t, err)
-	// The first search scans every row and starts building the sketches.
 	idx.(*Quantized).SetShortlist(2000)
 	if _, err := idx.Search(vs[0], k, nil); err != nil {
 		t.Fatal(err)
@@ -152,43 +150,57 @@ func TestShortlistSearch(t *testing.T) {
 	for idx.(*Quantized).building.Load() {
 		runtime.Gosched()
 	}
-	checkSketches(t, idx.(*Quantized))
+	checkStage(t, idx.(*Quantized))
 	m := NewQuantized(dim)
 	for i, v := range vs[:n-500] {
 		must(t, m.Add(int64(i+1), v))
 	}
 	m.SetShortlist(2000)
-	m.buildSketches()
+	m.buildStage()
 	sameSearch(t, "mapped shortlist", idx, m, dim)
 	idx.(*Quantized).Close()
 }
 
-// sketchRow sets bit i exactly when code i is positive, for lengths around
-// the 64-bit words.
-func TestSketchRow(t *testing.T) {
+// project gives, to int8 rounding, the dot products of the mean-centred
+// vector with the stored directions.
+func TestProjectRow(t *testing.T) {
 	r := rand.New(rand.NewPCG(4, 4))
-	for _, n := range []int{1, 63, 64, 65, 127, 128, 200, 1792, 2080} {
-		codes := make([]int8, n)
-		for i := range codes {
-			codes[i] = int8(r.IntN(255) - 127)
+	for _, dim := range []int{1, 17, 128, 200, 1792} {
+		vs := clusteredVectors(300, dim, uint64(dim))
+		x := NewQuantized(dim)
+		for i, v := range vs {
+			must(t, x.Add(int64(i), v))
 		}
-		codes[0], codes[n-1] = 127, 0
-		thr := make([]int8, n)
-		for i := range thr {
-			thr[i] = int8(r.IntN(41) - 20)
+		fs := newFirstStage(dim, stageDim, len(x.ids), func(r int) ([]int8, float32) { return x.row(r), x.scales[r] })
+		if fs.d != min(stageDim, dim) {
+			t.Fatalf("dim %d: %d directions", dim, fs.d)
 		}
-		dst := make([]uint64, (n+63)/64)
-		for i := range dst {
-			dst[i] = ^uint64(0) // stale bits must go
+		v := vs[r.IntN(len(vs))]
+		c := make([]int8, dim)
+		s := quantise(c, v)
+		got := make([]int8, fs.d)
+		ps, pm := fs.project(got, make([]float32, fs.d), c, s, dotInt8Go)
+		var wm float64
+		for i := range dim {
+			wm += float64(fs.mean[i]) * float64(c[i]) * float64(s)
 		}
-		sketchRow(dst, codes, thr)
-		for i, c := range codes {
-			if got := dst[i/64]>>(i%64)&1 == 1; got != (c > thr[i]) {
-				t.Fatalf("n=%d: bit %d is %v for code %d", n, i, got, c)
+		if math.Abs(float64(pm)-wm) > 1e-4 {
+			t.Fatalf("dim %d: row · mean %v, want %v", dim, pm, wm)
+		}
+		var mx float64
+		want := make([]float64, fs.d)
+		for j := range fs.d {
+			var p float64
+			for i := range dim {
+				p += float64(fs.basis[j*dim+i]) * float64(c[i]) * float64(s)
 			}
+			want[j] = p*float64(fs.bscale[j]) - float64(fs.bmean[j])
+			mx = max(mx, math.Abs(want[j]))
 		}
-		if n%64 != 0 && dst[len(dst)-1]>>(n%64) != 0 {
-			t.Fatalf("n=%d: bits set past the end", n)
+		for j := range fs.d {
+			if e := math.Abs(float64(got[j])*float64(ps) - want[j]); e > 0.51*mx/127+1e-6 {
+				t.Fatalf("dim %d: component %d is %v, want %v", dim, j, float64(got[j])*float64(ps), want[j])
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package vecstore
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -20,21 +22,36 @@ import (
 // which catalog, generation, space and model the rows came from; vecstore
 // does not read it).
 //
-// Layout, little-endian, version 2:
+// Layout, little-endian, version 3:
 //
 //	header  magic "RVSNAP\x00\x00", version u32, encoding u32, dim u32,
-//	        count u64, CRC-32C of the data u32, of the ids u32,
-//	        metadata length u32, metadata, CRC-32C of the header so far u32,
-//	        zero bytes up to a multiple of 64 (where the data starts)
+//	        count u64, CRC-32C of the data (int8: all but the codes) u32,
+//	        of the ids u32, directions of the first stage u32 (d, int8
+//	        only; 0: none), metadata length u32, metadata, CRC-32C of the
+//	        header so far u32, zero bytes up to a multiple of 64 (where the
+//	        data starts)
 //	data    EncInt8: count×dim int8 codes (the store's, c = round(127·v/max|v|)),
-//	        zero bytes to a multiple of 8, count float32 scales (1/‖codes‖),
-//	        zero bytes to a multiple of 8
+//	        count float32 scales (1/‖codes‖), count u32 CRC-32C of each
+//	        row's codes; when d > 0 the first stage of a shortlist search
+//	        (shortlist.go): d float32 direction scales, d float32 direction
+//	        · mean, dim float32 mean row, d×dim int8 directions, count×d
+//	        int8 projections of the rows, count float32 projection scales,
+//	        count float32 row · mean. Every section is followed by zero
+//	        bytes to a multiple of 8.
 //	        EncFloat32: count×dim float32 (the vectors as given), zero bytes
 //	        to a multiple of 8
 //	ids     count int64, the row order of data
 //
-// Version 1 (the library's earlier format, rows of scale + codes) is refused
-// like any other version: its reader must rebuild the snapshot.
+// The codes of an int8 snapshot are the bulk of it (180 MB at 100k × 1792)
+// and a search reads only a short list of them, so their integrity is
+// checked row by row, each row before its first use (Quantized.verify),
+// rather than all at load, which would read every page in. Everything
+// else — header, scales, row checksums, first stage, ids — is checked
+// before a store is returned.
+//
+// Versions 1 (the library's earlier format, rows of scale + codes) and 2
+// (one checksum over all the data, no first stage) are refused like any
+// other version: their reader must rebuild the snapshot.
 
 // Encoding is how a snapshot stores its rows.
 type Encoding uint32
@@ -57,13 +74,14 @@ func (e Encoding) String() string {
 
 const (
 	snapMagic   = "RVSNAP\x00\x00"
-	snapVersion = 2
-	snapFixed   = 40 // bytes of the header before the metadata
+	snapVersion = 3
+	snapFixed   = 44 // bytes of the header before the metadata
 	snapAlign   = 64 // the data starts at a multiple of this
 	// MaxSnapshotMeta bounds the metadata block of a snapshot.
 	MaxSnapshotMeta = 64 << 10
 	maxSnapDim      = 1 << 20
 	maxSnapCount    = math.MaxInt32
+	maxStageDim     = 1024
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -78,9 +96,15 @@ type SnapshotInfo struct {
 	Dim   int
 	Count int
 	Meta  []byte // the caller's metadata block
+	// Stage is the number of directions of the stored first stage of a
+	// shortlist search (0: none; the store builds it when it needs it).
+	Stage int
 	// offsets and checksums, from the header
 	dataOff, idsOff, size int64
 	crcData, crcIDs       uint32
+	// int8 sections: scales, row checksums, first stage (direction scales,
+	// direction · mean, directions, row projections, projection scales)
+	scalesOff, crcsOff, bscaleOff, bmeanOff, meanOff, basisOff, projOff, pscaleOff, pmeanOff int64
 }
 
 func align(n, a int64) int64 { return (n + a - 1) / a * a }
@@ -88,14 +112,28 @@ func align(n, a int64) int64 { return (n + a - 1) / a * a }
 // layout fills the offsets of a snapshot with the header's fields.
 func (h *SnapshotInfo) layout() {
 	h.dataOff = align(snapFixed+int64(len(h.Meta))+4, snapAlign)
-	n, d := int64(h.Count), int64(h.Dim)
-	var data int64
+	n, d, st := int64(h.Count), int64(h.Dim), int64(h.Stage)
 	if h.Enc == EncInt8 {
-		data = align(n*d, 8) + align(4*n, 8)
+		h.scalesOff = h.dataOff + align(n*d, 8)
+		h.crcsOff = h.scalesOff + align(4*n, 8)
+		h.bscaleOff = h.crcsOff + align(4*n, 8)
+		h.bmeanOff = h.bscaleOff + align(4*st, 8)
+		h.meanOff = h.bmeanOff + align(4*st, 8)
+		h.basisOff = h.meanOff
+		if st > 0 {
+			h.basisOff += align(4*d, 8)
+		}
+		h.projOff = h.basisOff + align(st*d, 8)
+		h.pscaleOff = h.projOff + align(n*st, 8)
+		h.pmeanOff = h.pscaleOff
+		h.idsOff = h.pmeanOff
+		if st > 0 {
+			h.pmeanOff += align(4*n, 8)
+			h.idsOff = h.pmeanOff + align(4*n, 8)
+		}
 	} else {
-		data = align(4*n*d, 8)
+		h.idsOff = h.dataOff + align(4*n*d, 8)
 	}
-	h.idsOff = h.dataOff + data
 	h.size = h.idsOff + 8*n
 }
 
@@ -109,6 +147,7 @@ func (h *SnapshotInfo) marshal() []byte {
 	b = le.AppendUint64(b, uint64(h.Count))
 	b = le.AppendUint32(b, h.crcData)
 	b = le.AppendUint32(b, h.crcIDs)
+	b = le.AppendUint32(b, uint32(h.Stage))
 	b = le.AppendUint32(b, uint32(len(h.Meta)))
 	b = append(b, h.Meta...)
 	b = le.AppendUint32(b, crc32.Checksum(b, castagnoli))
@@ -132,7 +171,8 @@ func readSnapHeader(r io.Reader) (SnapshotInfo, error) {
 	h.Enc = Encoding(le.Uint32(fixed[12:]))
 	dim, count := le.Uint32(fixed[16:]), le.Uint64(fixed[20:])
 	h.crcData, h.crcIDs = le.Uint32(fixed[28:]), le.Uint32(fixed[32:])
-	metaLen := le.Uint32(fixed[36:])
+	stage := le.Uint32(fixed[36:])
+	metaLen := le.Uint32(fixed[40:])
 	if metaLen > MaxSnapshotMeta {
 		return h, fmt.Errorf("%w: metadata of %d bytes", ErrSnapshot, metaLen)
 	}
@@ -152,8 +192,10 @@ func readSnapHeader(r io.Reader) (SnapshotInfo, error) {
 		return h, fmt.Errorf("%w: dimension %d", ErrSnapshot, dim)
 	case count > maxSnapCount:
 		return h, fmt.Errorf("%w: count %d", ErrSnapshot, count)
+	case stage > 0 && (h.Enc != EncInt8 || stage > dim || stage > maxStageDim):
+		return h, fmt.Errorf("%w: %d first-stage directions for %v dim %d", ErrSnapshot, stage, h.Enc, dim)
 	}
-	h.Dim, h.Count, h.Meta = int(dim), int(count), rest[:metaLen]
+	h.Dim, h.Count, h.Stage, h.Meta = int(dim), int(count), int(stage), rest[:metaLen]
 	h.layout()
 	return h, nil
 }
@@ -232,10 +274,12 @@ type SnapshotWriter struct {
 	w      *bufio.Writer
 	path   string
 	h      SnapshotInfo
-	crc    uint32 // of the data written so far
+	crc    uint32 // of the data written so far (int8: not the codes)
 	n      int64  // data bytes written so far
 	ids    []byte
 	scales []byte
+	crcs   []byte // int8: the CRC-32C of each row's codes
+	stage  int    // directions of the first stage (0: stageDim; tests change it)
 	row    []byte
 	codes  []int8
 }
@@ -302,8 +346,12 @@ func (sw *SnapshotWriter) Add(id int64, v []float32) error {
 	var err error
 	if sw.h.Enc == EncInt8 {
 		s := quantise(sw.codes, v)
-		err = sw.write(unsafe.Slice((*byte)(unsafe.Pointer(&sw.codes[0])), len(sw.codes)))
+		b := unsafe.Slice((*byte)(unsafe.Pointer(&sw.codes[0])), len(sw.codes))
+		// The codes are covered by their row's checksum, not the data's.
+		_, err = sw.w.Write(b)
+		sw.n += int64(len(b))
 		sw.scales = le.AppendUint32(sw.scales, math.Float32bits(s))
+		sw.crcs = le.AppendUint32(sw.crcs, crc32.Checksum(b, castagnoli))
 	} else {
 		for i, x := range v {
 			le.PutUint32(sw.row[4*i:], math.Float32bits(x))
@@ -327,6 +375,15 @@ func (sw *SnapshotWriter) Commit() error {
 	if err == nil && sw.h.Enc == EncInt8 {
 		if err = sw.write(sw.scales); err == nil {
 			err = pad()
+		}
+		if err == nil {
+			err = sw.write(sw.crcs)
+		}
+		if err == nil {
+			err = pad()
+		}
+		if err == nil && sw.h.Count >= shortlistMinRows {
+			err = sw.writeStage(pad)
 		}
 	}
 	sw.h.layout()
@@ -361,6 +418,79 @@ func (sw *SnapshotWriter) Commit() error {
 		d.Sync() // make the rename durable where the file system allows
 		d.Close()
 	}
+	return nil
+}
+
+// writeStage computes the first stage of a shortlist search from the codes
+// written so far (read back from the file) and writes it.
+func (sw *SnapshotWriter) writeStage(pad func() error) error {
+	if err := sw.w.Flush(); err != nil {
+		return err
+	}
+	n, dim := sw.h.Count, sw.h.Dim
+	le := binary.LittleEndian
+	scale := func(r int) float32 { return math.Float32frombits(le.Uint32(sw.scales[4*r:])) }
+	buf := make([]int8, dim)
+	bb := unsafe.Slice((*byte)(unsafe.Pointer(&buf[0])), dim)
+	var rerr error
+	fs := newFirstStage(dim, cmp.Or(sw.stage, stageDim), n, func(r int) ([]int8, float32) {
+		if _, err := sw.f.ReadAt(bb, sw.h.dataOff+int64(r)*int64(dim)); err != nil && rerr == nil {
+			rerr = err
+		}
+		return buf, scale(r)
+	})
+	if rerr != nil {
+		return fmt.Errorf("reading the codes back: %w", rerr)
+	}
+	f32s := func(v []float32) error {
+		b := make([]byte, 0, 4*len(v))
+		for _, x := range v {
+			b = le.AppendUint32(b, math.Float32bits(x))
+		}
+		if err := sw.write(b); err != nil {
+			return err
+		}
+		return pad()
+	}
+	if err := f32s(fs.bscale); err != nil {
+		return err
+	}
+	if err := f32s(fs.bmean); err != nil {
+		return err
+	}
+	if err := f32s(fs.mean); err != nil {
+		return err
+	}
+	if err := sw.write(unsafe.Slice((*byte)(unsafe.Pointer(&fs.basis[0])), len(fs.basis))); err != nil {
+		return err
+	}
+	if err := pad(); err != nil {
+		return err
+	}
+	r := bufio.NewReaderSize(io.NewSectionReader(sw.f, sw.h.dataOff, int64(n)*int64(dim)), 1<<20)
+	proj := make([]int8, fs.d)
+	pb := unsafe.Slice((*byte)(unsafe.Pointer(&proj[0])), fs.d)
+	tmp := make([]float32, fs.d)
+	ps, pm := make([]float32, n), make([]float32, n)
+	for i := range n {
+		if _, err := io.ReadFull(r, bb); err != nil {
+			return fmt.Errorf("reading the codes back: %w", err)
+		}
+		ps[i], pm[i] = fs.project(proj, tmp, buf, scale(i), dotInt8)
+		if err := sw.write(pb); err != nil {
+			return err
+		}
+	}
+	if err := pad(); err != nil {
+		return err
+	}
+	if err := f32s(ps); err != nil {
+		return err
+	}
+	if err := f32s(pm); err != nil {
+		return err
+	}
+	sw.h.Stage = fs.d
 	return nil
 }
 
@@ -498,10 +628,14 @@ func loadQuantized(f *os.File, h SnapshotInfo, opt LoadOptions) (_ *Quantized, e
 			return nil, fmt.Errorf("%w: %w", ErrSnapshot, err)
 		}
 	}
-	// The checksum pass reads every page; a file truncated meanwhile
-	// faults here, which becomes an error, not a crash.
+	n, dim, st := h.Count, h.Dim, h.Stage
+	codesEnd := h.dataOff + int64(n)*int64(dim)
+	// The checksums of everything but the codes: the pages of the scales,
+	// row checksums, first stage and ids are read in (a file truncated
+	// meanwhile faults here, which becomes an error, not a crash); the
+	// codes are verified row by row before their first use.
 	if err := guard(func() error {
-		if crc32.Checksum(buf[h.dataOff:h.idsOff], castagnoli) != h.crcData {
+		if crc32.Checksum(buf[codesEnd:h.idsOff], castagnoli) != h.crcData {
 			return fmt.Errorf("%w: data checksum mismatch", ErrSnapshot)
 		}
 		if crc32.Checksum(buf[h.idsOff:h.size], castagnoli) != h.crcIDs {
@@ -511,23 +645,44 @@ func loadQuantized(f *os.File, h SnapshotInfo, opt LoadOptions) (_ *Quantized, e
 	}); err != nil {
 		return nil, asSnapshotErr(err)
 	}
-	n, dim := h.Count, h.Dim
-	codesEnd := h.dataOff + int64(n)*int64(dim)
-	scalesOff := align(codesEnd, 8)
-	var codes []int8
-	var scales []float32
+	var codes, basis, proj []int8
+	var scales, bscale, bmean, mean, pscale, pmean []float32
+	var crcs []uint32
 	var ids []int64
+	i8 := func(off int64, l int) []int8 {
+		if l == 0 {
+			return nil
+		}
+		return unsafe.Slice((*int8)(unsafe.Pointer(&buf[off])), l)
+	}
+	f32 := func(off int64, l int) []float32 {
+		if l == 0 {
+			return nil
+		}
+		if !nativeLittle {
+			v := make([]float32, l)
+			for i := range v {
+				v[i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[off+4*int64(i):]))
+			}
+			return v
+		}
+		return unsafe.Slice((*float32)(unsafe.Pointer(&buf[off])), l)
+	}
+	codes, scales = i8(h.dataOff, n*dim), f32(h.scalesOff, n)
 	if n > 0 {
-		codes = unsafe.Slice((*int8)(unsafe.Pointer(&buf[h.dataOff])), n*dim)
-		scales = unsafe.Slice((*float32)(unsafe.Pointer(&buf[scalesOff])), n)
+		crcs = unsafe.Slice((*uint32)(unsafe.Pointer(&buf[h.crcsOff])), n)
 		ids = unsafe.Slice((*int64)(unsafe.Pointer(&buf[h.idsOff])), n)
 	}
 	if !nativeLittle { // a copy in this machine's order
-		scales, ids = make([]float32, n), make([]int64, n)
+		crcs, ids = make([]uint32, n), make([]int64, n)
 		for i := range n {
-			scales[i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[scalesOff+4*int64(i):]))
+			crcs[i] = binary.LittleEndian.Uint32(buf[h.crcsOff+4*int64(i):])
 			ids[i] = int64(binary.LittleEndian.Uint64(buf[h.idsOff+8*int64(i):]))
 		}
+	}
+	if st > 0 {
+		bscale, bmean, mean, basis = f32(h.bscaleOff, st), f32(h.bmeanOff, st), f32(h.meanOff, dim), i8(h.basisOff, st*dim)
+		proj, pscale, pmean = i8(h.projOff, n*st), f32(h.pscaleOff, n), f32(h.pmeanOff, n)
 	}
 	x := NewQuantized(dim)
 	x.rows = make(map[int64]int, n)
@@ -536,6 +691,13 @@ func loadQuantized(f *os.File, h SnapshotInfo, opt LoadOptions) (_ *Quantized, e
 		for r, s := range scales {
 			if !(s > 0) || math.IsInf(float64(s), 0) {
 				return fmt.Errorf("%w: row %d: scale %v", ErrSnapshot, r, s)
+			}
+		}
+		for _, v := range [][]float32{bscale, bmean, mean, pscale, pmean} {
+			for _, s := range v {
+				if math.IsNaN(float64(s)) || math.IsInf(float64(s), 0) {
+					return fmt.Errorf("%w: first stage: %v", ErrSnapshot, s)
+				}
 			}
 		}
 		for r, id := range ids {
@@ -551,9 +713,26 @@ func loadQuantized(f *os.File, h SnapshotInfo, opt LoadOptions) (_ *Quantized, e
 	// Full slices (cap == len): the first append moves a slice to the heap
 	// rather than writing past it into the next section.
 	x.codes, x.scales, x.ids = codes[:len(codes):len(codes)], scales[:n:n], ids[:n:n]
-	if m != nil {
-		x.attach(m)
+	if st > 0 {
+		x.fs = &firstStage{d: st, dim: dim, basis: basis[:len(basis):len(basis)], bscale: bscale[:st:st], bmean: bmean[:st:st], mean: mean[:dim:dim]}
+		x.proj, x.pscale, x.pmean = proj[:len(proj):len(proj)], pscale[:n:n], pmean[:n:n]
 	}
+	x.rowCRC = crcs[:n:n]
+	x.verified = make([]atomic.Uint64, (n+63)/64)
+	if m == nil {
+		// Read into memory: every page is here anyway, so every row is
+		// checked now.
+		if err := x.verifyAll(); err != nil {
+			return nil, err
+		}
+		x.rowCRC, x.verified = nil, nil
+		return x, nil
+	}
+	// Searches read a short list of rows: no read-ahead of the codes'
+	// neighbouring pages, which would make them resident for nothing.
+	m.adviseRandom(h.dataOff, codesEnd)
+	x.codesOff = h.dataOff
+	x.attach(m)
 	return x, nil
 }
 

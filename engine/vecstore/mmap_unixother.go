@@ -1,5 +1,0 @@
-//go:build unix && !linux
-
-package vecstore
-
-const mapPopulate = 0
