@@ -19,7 +19,7 @@ import (
 // docs/benchmarks.md). Build with -tags purego (or CGO_ENABLED=0)
 // for the pure-Go decoder only. Windows builds always use the pure-Go decoder:
 // Debian has no mingw build of libjpeg-turbo (README, "Windows").
-func init() { fastJPEG = turboDecode }
+func init() { fastJPEG, fastJPEGEncode = turboDecode, turboEncode }
 
 func turboDecode(data []byte, minSide int) (image.Image, int, int, bool) {
 	if len(data) == 0 {
@@ -66,4 +66,28 @@ func turboDecode(data []byte, minSide int) (image.Image, int, int, bool) {
 		fw, fh = fh, fw
 	}
 	return orient(img, o), fw, fh, true
+}
+
+// turboEncode compresses img's pixels (alpha ignored) as a 4:2:0 JPEG.
+func turboEncode(img *image.NRGBA, quality int) ([]byte, bool) {
+	b := img.Bounds()
+	if b.Empty() || len(img.Pix) == 0 {
+		return nil, false
+	}
+	h := C.tjInitCompress()
+	if h == nil {
+		return nil, false
+	}
+	defer C.tjDestroy(h)
+	var out *C.uchar
+	var size C.ulong
+	if C.tjCompress2(h, (*C.uchar)(unsafe.Pointer(&img.Pix[0])), C.int(b.Dx()), C.int(img.Stride), C.int(b.Dy()),
+		C.TJPF_RGBA, &out, &size, C.TJSAMP_420, C.int(quality), 0) != 0 {
+		if out != nil {
+			C.tjFree(out)
+		}
+		return nil, false
+	}
+	defer C.tjFree(out)
+	return C.GoBytes(unsafe.Pointer(out), C.int(size)), true
 }

@@ -1,7 +1,6 @@
 package library
 
 import (
-	"bytes"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -84,15 +83,15 @@ func (c *thumbCache) put(h string, img image.Image) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return fmt.Errorf("thumbnail %s: %w", p, err)
 	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, flatten(t), &jpeg.Options{Quality: thumbQuality}); err != nil {
-		return fmt.Errorf("thumbnail %s: encode: %w", p, err)
+	data, err := engine.EncodeJPEG(flatten(t), thumbQuality)
+	if err != nil {
+		return fmt.Errorf("thumbnail %s: %w", p, err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
 	if err != nil {
 		return fmt.Errorf("thumbnail %s: %w", p, err)
 	}
-	_, werr := tmp.Write(buf.Bytes())
+	_, werr := tmp.Write(data)
 	cerr := tmp.Close()
 	if werr != nil || cerr != nil {
 		os.Remove(tmp.Name())
@@ -130,7 +129,7 @@ func (c *thumbCache) get(h string) (image.Image, bool, error) {
 }
 
 // flatten composites transparent pixels over white for JPEG.
-func flatten(img *image.NRGBA) image.Image {
+func flatten(img *image.NRGBA) *image.NRGBA {
 	opaque := true
 	for i := 3; i < len(img.Pix); i += 4 {
 		if img.Pix[i] != 0xff {
