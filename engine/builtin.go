@@ -112,30 +112,81 @@ func (b *builtinEncoder) Encode(img image.Image) (Vectors, error) {
 // relational vectors from one backbone pass, the objects from one detector
 // pass (each run only when wanted).
 func (b *builtinEncoder) EncodeSpaces(img image.Image, want map[string]bool) (Vectors, error) {
+	vs, errs := b.EncodeSpacesBatch([]image.Image{img}, want)
+	return vs[0], errs[0]
+}
+
+// EncodeSpacesBatch is EncodeSpaces for several images, with one backbone
+// run for all of them: a batch costs less per image than single runs
+// (BenchmarkBackboneBatch: ~20 % less at 2 on one thread). Each image gets
+// its vectors or its own error.
+func (b *builtinEncoder) EncodeSpacesBatch(imgs []image.Image, want map[string]bool) ([]Vectors, []error) {
 	visual, relational, objects := want[Visual] && b.visual, want[Relational] && b.relational, want[Objects] && b.relational
-	v := Vectors{}
-	if objects {
-		dets, err := b.det.Detect(img)
-		if err != nil {
-			return nil, fmt.Errorf("built-in object relations: %w", err)
+	vs, errs := make([]Vectors, len(imgs)), make([]error, len(imgs))
+	for i, img := range imgs {
+		vs[i] = Vectors{}
+		if objects {
+			dets, err := b.det.Detect(img)
+			if err != nil {
+				errs[i] = fmt.Errorf("built-in object relations: %w", err)
+				continue
+			}
+			vs[i][Objects] = objectVector(dets, b.model.RelationalStats)
 		}
-		v[Objects] = objectVector(dets, b.model.RelationalStats)
 	}
 	if !visual && !relational {
-		return v, nil
+		return vs, errs
 	}
 	spec := BuiltinInputSpec
-	in := spec.Tensor(spec.Fit(img))
-	out, err := b.sess.run(in, []int64{1, BuiltinSize, BuiltinSize, 3})
-	if err != nil {
-		return nil, err
+	per := BuiltinSize * BuiltinSize * 3
+	in := make([]float32, 0, len(imgs)*per)
+	for _, img := range imgs {
+		in = append(in, spec.Tensor(spec.Fit(img))...)
 	}
+	outs, err := b.sess.run(in, []int64{int64(len(imgs)), BuiltinSize, BuiltinSize, 3})
+	for i := range imgs {
+		if errs[i] != nil {
+			continue
+		}
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		out, err := batchItem(outs, i, len(imgs))
+		if err != nil {
+			errs[i] = fmt.Errorf("built-in %s: %w", b.model.Name, err)
+			continue
+		}
+		if errs[i] = b.vectors(out, in[i*per:(i+1)*per], visual, relational, vs[i]); errs[i] != nil {
+			vs[i] = nil
+		}
+	}
+	return vs, errs
+}
+
+// batchItem is image i's part of a batch run's outputs (batch 1 shapes).
+func batchItem(outs map[string]tensorOut, i, n int) (map[string]tensorOut, error) {
+	one := make(map[string]tensorOut, len(outs))
+	for name, t := range outs {
+		if len(t.Shape) == 0 || t.Shape[0] != int64(n) || len(t.Data)%n != 0 {
+			return nil, fmt.Errorf("output %s of shape %v for a batch of %d", name, t.Shape, n)
+		}
+		per := len(t.Data) / n
+		shape := append([]int64{1}, t.Shape[1:]...)
+		one[name] = tensorOut{Data: t.Data[i*per : (i+1)*per], Shape: shape}
+	}
+	return one, nil
+}
+
+// vectors derives the wanted spaces' vectors of one image from its backbone
+// outputs and input tensor, into v.
+func (b *builtinEncoder) vectors(out map[string]tensorOut, in []float32, visual, relational bool, v Vectors) error {
 	// The relational part reads the raw pooled vector: before the visual
 	// part centres it in place.
 	if relational {
 		r, err := relationalDescriptor(out, in, b.model.RelationalStats)
 		if err != nil {
-			return nil, fmt.Errorf("built-in relational: %w", err)
+			return fmt.Errorf("built-in relational: %w", err)
 		}
 		v[Relational] = r
 	}
@@ -144,17 +195,17 @@ func (b *builtinEncoder) EncodeSpaces(img image.Image, want map[string]bool) (Ve
 		// vector of real photos, normalise again.
 		p := out[BuiltinPooled].Data
 		if !Normalize(p) {
-			return nil, fmt.Errorf("built-in %s: pooled vector is zero", b.model.Name)
+			return fmt.Errorf("built-in %s: pooled vector is zero", b.model.Name)
 		}
 		for i := range p {
 			p[i] -= b.model.VisualMean[i]
 		}
 		if !Normalize(p) {
-			return nil, fmt.Errorf("built-in %s: pooled vector is zero", b.model.Name)
+			return fmt.Errorf("built-in %s: pooled vector is zero", b.model.Name)
 		}
 		v[Visual] = p
 	}
-	return v, nil
+	return nil
 }
 
 func (b *builtinEncoder) Close() {

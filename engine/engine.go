@@ -201,6 +201,81 @@ func (e *Engine) EncodeSpaces(img image.Image, spaces ...string) (Vectors, error
 	return all, nil
 }
 
+// batchEncoder is a spaceEncoder that encodes several images for less
+// than one at a time.
+type batchEncoder interface {
+	EncodeSpacesBatch(imgs []image.Image, want map[string]bool) ([]Vectors, []error)
+}
+
+// EncodeSpacesBatch is EncodeSpaces for several images: encoders that can
+// run a batch at once (the built-in backbone) do; each image gets its
+// vectors or its own error. Safe for concurrent use.
+func (e *Engine) EncodeSpacesBatch(imgs []image.Image, spaces ...string) ([]Vectors, []error) {
+	vs, errs := make([]Vectors, len(imgs)), make([]error, len(imgs))
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.encoders == nil {
+		for i := range errs {
+			errs[i] = ErrClosed
+		}
+		return vs, errs
+	}
+	want := map[string]bool{}
+	for _, s := range spaces {
+		want[s] = true
+	}
+	for i := range vs {
+		vs[i] = Vectors{}
+	}
+	for _, enc := range e.encoders {
+		needed := false
+		for _, si := range enc.Spaces() {
+			needed = needed || want[si.Space]
+		}
+		if !needed {
+			continue
+		}
+		var got []Vectors
+		var gerrs []error
+		if be, ok := enc.(batchEncoder); ok {
+			got, gerrs = be.EncodeSpacesBatch(imgs, want)
+		} else {
+			got, gerrs = make([]Vectors, len(imgs)), make([]error, len(imgs))
+			for i, img := range imgs {
+				if se, ok := enc.(spaceEncoder); ok {
+					got[i], gerrs[i] = se.EncodeSpaces(img, want)
+				} else {
+					got[i], gerrs[i] = enc.Encode(img)
+				}
+			}
+		}
+		for i := range imgs {
+			if errs[i] == nil && gerrs[i] != nil {
+				errs[i] = gerrs[i]
+			}
+			for k, x := range got[i] {
+				if want[k] {
+					vs[i][k] = x
+				}
+			}
+		}
+	}
+	for i := range imgs {
+		if errs[i] != nil {
+			vs[i] = nil
+			continue
+		}
+		for _, s := range spaces {
+			if _, ok := vs[i][s]; !ok {
+				errs[i] = fmt.Errorf("space %q: no encoder fills it", s)
+				vs[i] = nil
+				break
+			}
+		}
+	}
+	return vs, errs
+}
+
 // EncodeFile decodes an image file and encodes it.
 func (e *Engine) EncodeFile(path string) (Vectors, error) {
 	img, err := DecodeFileScaled(path)

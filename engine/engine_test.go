@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"image"
 	"math"
 	"testing"
 )
@@ -121,4 +122,41 @@ func TestCloseWaitsForEncodes(t *testing.T) {
 		t.Errorf("encode after close: %v, want ErrClosed", err)
 	}
 	t.Logf("%d of 40 encodes refused after close", closed)
+}
+
+// A batch gives every image the vectors it gets alone.
+func TestEncodeSpacesBatchMatchesSingle(t *testing.T) {
+	e := engineForTest(t)
+	var imgs []image.Image
+	for _, name := range []string{"chelsea.png", "dog.jpg", "rocket.jpg"} {
+		img, err := DecodeFile(photo(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		imgs = append(imgs, img)
+	}
+	vs, errs := e.EncodeSpacesBatch(imgs, Visual, Relational)
+	if len(vs) != 3 || len(errs) != 3 {
+		t.Fatalf("%d vectors, %d errors for 3 images", len(vs), len(errs))
+	}
+	for i, img := range imgs {
+		if errs[i] != nil {
+			t.Fatalf("image %d: %v", i, errs[i])
+		}
+		one, err := e.EncodeSpaces(img, Visual, Relational)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(vs[i]) != 2 {
+			t.Errorf("image %d: spaces %d, want 2 (no objects asked for)", i, len(vs[i]))
+		}
+		for _, sp := range []string{Visual, Relational} {
+			if c := Cosine(vs[i][sp], one[sp]); c < 0.9999 {
+				t.Errorf("image %d, %s: batch vs alone cosine %.6f", i, sp, c)
+			}
+		}
+	}
+	if _, errs := e.EncodeSpacesBatch(imgs[:1], "nowhere"); errs[0] == nil {
+		t.Error("a space no encoder fills gave no error")
+	}
 }

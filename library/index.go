@@ -134,7 +134,13 @@ func (l *Library) refresh(ctx context.Context, scope []string, progress func(Pro
 	if len(p.deferred) > 0 {
 		encodeSpaces = p.first
 	}
-	werr := l.runPool(ctx, len(p.jobs), func(i int) result { return l.process(p.jobs[i], claims, encodeSpaces) }, w)
+	werr := l.runPool(ctx, len(p.jobs), encodeBatch, func(ids []int) []result {
+		js := make([]job, len(ids))
+		for k, i := range ids {
+			js[k] = p.jobs[i]
+		}
+		return l.processBatch(js, claims, encodeSpaces)
+	}, w)
 	w.tally(&sum)
 	if d := time.Since(w.start).Seconds(); d > 0 {
 		sum.Rate = float64(w.p.Done) / d

@@ -5,8 +5,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/zeebo/blake3"
@@ -88,12 +90,13 @@ func (l *Library) encodeFailurePrefix() string {
 }
 
 // runPool hands the indices 0..n-1 to the workers (work runs on each, in
-// order of the indices, as pause and ctx allow) and their results to w.
-// It returns when every result handed out is written, or when writing fails.
-func (l *Library) runPool(ctx context.Context, n int, work func(int) result, w *writer) error {
+// order of the indices, up to batch at a time, as pause and ctx allow) and
+// their results to w. It returns when every result handed out is written,
+// or when writing fails.
+func (l *Library) runPool(ctx context.Context, n, batch int, work func(ids []int) []result, w *writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	idx := make(chan int)
+	idx := make(chan int, batch*l.opts.Workers)
 	resCh := make(chan result, 2*l.opts.Workers)
 	var wg sync.WaitGroup
 	for range l.opts.Workers {
@@ -101,7 +104,9 @@ func (l *Library) runPool(ctx context.Context, n int, work func(int) result, w *
 		go func() {
 			defer wg.Done()
 			for i := range idx {
-				resCh <- work(i)
+				for _, r := range work(takeMore(idx, i, batch)) {
+					resCh <- r
+				}
 			}
 		}()
 	}
@@ -129,10 +134,89 @@ func (l *Library) runPool(ctx context.Context, n int, work func(int) result, w *
 	return werr
 }
 
-// process reads, hashes, decodes, encodes and thumbnails one file. It
-// encodes the spaces in encodeSpaces (nil: every space). A jobDate only
-// reads the capture date from the file's head.
-func (l *Library) process(j job, claims *claimer, encodeSpaces []string) result {
+// takeMore makes a batch of first and up to batch-1 more indices that are
+// ready now (the feeder waits to hand them over); it never waits for one,
+// so a paused or ending run does not hold back what a worker has.
+func takeMore(idx <-chan int, first, batch int) []int {
+	ids := []int{first}
+	for len(ids) < batch {
+		select {
+		case i, ok := <-idx:
+			if !ok {
+				return ids
+			}
+			ids = append(ids, i)
+		default:
+			return ids
+		}
+	}
+	return ids
+}
+
+// encodeBatch is how many photos a worker of the first pass encodes with one
+// backbone run: 2 costs ~20 % less backbone time per photo than 1 on one
+// thread (engine BenchmarkBackboneBatch), more holds more decoded photos for
+// little more gain.
+const encodeBatch = 2
+
+// processBatch processes files of the first pass: each is read, hashed,
+// decoded and thumbnailed on its own (prepare), and those to encode in the
+// same spaces (encodeSpaces; nil: every space) are encoded together
+// (engine.EncodeSpacesBatch).
+func (l *Library) processBatch(js []job, claims *claimer, encodeSpaces []string) []result {
+	rs := make([]result, len(js))
+	imgs := make([]image.Image, len(js))
+	for i, j := range js {
+		rs[i], imgs[i] = l.prepare(j, claims)
+	}
+	// Group by the spaces each needs (a re-embedding needs its stale ones).
+	groups := map[string][]int{}
+	var order []string
+	for i, img := range imgs {
+		if img == nil {
+			continue
+		}
+		key := strings.Join(l.spacesToEncode(js[i], encodeSpaces), "\x00")
+		if _, ok := groups[key]; !ok {
+			order = append(order, key)
+		}
+		groups[key] = append(groups[key], i)
+	}
+	for _, key := range order {
+		idx := groups[key]
+		batch := make([]image.Image, len(idx))
+		for k, i := range idx {
+			batch[k] = imgs[i]
+		}
+		vs, errs := l.eng.EncodeSpacesBatch(batch, strings.Split(key, "\x00")...)
+		for k, i := range idx {
+			l.encoded(js[i], &rs[i], vs[k], errs[k], claims)
+		}
+	}
+	return rs
+}
+
+// spacesToEncode names the spaces a job's photo is encoded in: its stale
+// spaces when re-embedding, else encodeSpaces, else (nil) every space.
+func (l *Library) spacesToEncode(j job, encodeSpaces []string) []string {
+	switch {
+	case j.stale != nil:
+		return j.stale
+	case encodeSpaces != nil:
+		return encodeSpaces
+	}
+	var all []string
+	for _, s := range l.eng.Spaces() {
+		all = append(all, s.Space)
+	}
+	return all
+}
+
+// prepare reads, hashes, decodes and thumbnails one file: it returns the
+// decoded photo to encode, or nil when the result is already known (failed,
+// moved, copied, touched; a jobDate only reads the capture date from the
+// file's head).
+func (l *Library) prepare(j job, claims *claimer) (result, image.Image) {
 	r := result{entry: j.entry, spaces: j.stale}
 	if j.row != nil {
 		r.rowID = j.row.ID
@@ -144,15 +228,15 @@ func (l *Library) process(j job, claims *claimer, encodeSpaces []string) result 
 			// Not a failure of the image: it keeps its row, and the next
 			// refresh tries again.
 			r.kind = resDateSkip
-			return r
+			return r, nil
 		}
 		r.kind, r.taken = resDated, taken
-		return r
+		return r, nil
 	}
 	data, err := readFile(abs)
 	if err != nil {
 		r.kind, r.reason = resFailed, err.Error()
-		return r
+		return r, nil
 	}
 	r.hash = contentHash(data)
 	// The date costs a look at the header of bytes already in memory; every
@@ -162,7 +246,7 @@ func (l *Library) process(j job, claims *claimer, encodeSpaces []string) result 
 	case jobChanged:
 		if j.row.Hash == r.hash && j.row.Status == StatusIndexed {
 			r.kind = resTouched
-			return r
+			return r, nil
 		}
 	case jobNew:
 		if row, moved := claims.claim(r.hash); row != nil {
@@ -172,16 +256,16 @@ func (l *Library) process(j job, claims *claimer, encodeSpaces []string) result 
 			} else {
 				r.kind = resCopied
 			}
-			return r
+			return r, nil
 		}
 		if d, ok := claims.encoded(r.hash); ok {
 			if d.id != 0 { // committed: copy its row
 				r.kind, r.fromID = resCopied, d.id
-				return r
+				return r, nil
 			}
 			r.kind, r.copied = resIndexed, true
 			r.width, r.height, r.format, r.vectors = d.width, d.height, d.format, d.vectors
-			return r
+			return r, nil
 		}
 	}
 	r.format = sniffFormat(data[:min(len(data), 16)])
@@ -189,21 +273,17 @@ func (l *Library) process(j job, claims *claimer, encodeSpaces []string) result 
 	data = nil
 	if err != nil {
 		r.kind, r.reason = resFailed, failureReason(err)
-		return r
+		return r, nil
 	}
 	r.width, r.height = w, h
 	// A thumbnail that cannot be written is remade on demand by Thumbnail;
 	// it does not fail the file.
 	_ = l.thumbs.put(r.hash, img)
-	var v engine.Vectors
-	switch {
-	case encodeSpaces == nil:
-		v, err = l.eng.Encode(img)
-	case j.stale != nil:
-		v, err = l.eng.EncodeSpaces(img, j.stale...)
-	default:
-		v, err = l.eng.EncodeSpaces(img, encodeSpaces...)
-	}
+	return r, img
+}
+
+// encoded records a prepared photo's encoding (vectors or failure) in r.
+func (l *Library) encoded(j job, r *result, v engine.Vectors, err error, claims *claimer) {
 	if err != nil {
 		if j.kind == jobReembed {
 			// Only the stale spaces were encoded: the image keeps its
@@ -211,16 +291,15 @@ func (l *Library) process(j job, claims *claimer, encodeSpaces []string) result 
 			// plug-in must not wipe the library); the failure is recorded
 			// for those spaces with the model that failed.
 			r.kind, r.reason = resRelateFailed, "encode: "+err.Error()
-			return r
+			return
 		}
 		r.kind, r.reason = resFailed, l.encodeFailurePrefix()+err.Error()
-		return r
+		return
 	}
 	r.kind, r.vectors = resIndexed, v
 	if j.kind == jobNew {
-		claims.finished(&r)
+		claims.finished(r)
 	}
-	return r
 }
 
 // readFile reads a whole file, refusing empty and oversized ones. Its errors

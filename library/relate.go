@@ -40,7 +40,7 @@ func (l *Library) relate(ctx context.Context, deferred, scope []string, progress
 	w := &writer{l: l, batch: l.opts.BatchSize, spaces: all, progress: progress,
 		p: Progress{Phase: PhaseRelate, Total: len(jobs)}, start: time.Now()}
 	w.emit(l.gate, true)
-	werr := l.runPool(ctx, len(jobs), func(i int) result { return l.relateOne(jobs[i]) }, w)
+	werr := l.runPool(ctx, len(jobs), 1, func(ids []int) []result { return []result{l.relateOne(jobs[ids[0]])} }, w)
 	sum.Related = w.related
 	sum.RelateFailed, sum.RelateFailures = len(w.failures), w.failures
 	sum.RelateLeft = len(jobs) - w.p.Done

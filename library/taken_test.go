@@ -330,7 +330,7 @@ func TestTakenUnreadableStaysUnknown(t *testing.T) {
 	}
 	// Gone between the scan and the read (as unreadable as it gets for root).
 	must(t, os.Remove(filepath.Join(dir, "a.jpg")))
-	r := lib.process(*j, &claimer{}, nil)
+	r := lib.processBatch([]job{*j}, &claimer{}, nil)[0]
 	if r.kind != resDateSkip {
 		t.Fatalf("result kind %d, want resDateSkip", r.kind)
 	}
