@@ -155,50 +155,12 @@ type spaceEncoder interface {
 	EncodeSpaces(img image.Image, want map[string]bool) (Vectors, error)
 }
 
-// EncodeSpaces returns one unit vector for each of the named spaces only,
+// EncodeSpaces returns one vector for each of the named spaces only,
 // running just the encoders (and the parts of them) those spaces need: a
 // library fills a Deferred space in a pass of its own.
 func (e *Engine) EncodeSpaces(img image.Image, spaces ...string) (Vectors, error) {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	if e.encoders == nil {
-		return nil, ErrClosed
-	}
-	want := map[string]bool{}
-	for _, s := range spaces {
-		want[s] = true
-	}
-	all := Vectors{}
-	for _, enc := range e.encoders {
-		needed := false
-		for _, si := range enc.Spaces() {
-			needed = needed || want[si.Space]
-		}
-		if !needed {
-			continue
-		}
-		var v Vectors
-		var err error
-		if se, ok := enc.(spaceEncoder); ok {
-			v, err = se.EncodeSpaces(img, want)
-		} else {
-			v, err = enc.Encode(img)
-		}
-		if err != nil {
-			return nil, err
-		}
-		for k, x := range v {
-			if want[k] {
-				all[k] = x
-			}
-		}
-	}
-	for _, s := range spaces {
-		if _, ok := all[s]; !ok {
-			return nil, fmt.Errorf("space %q: no encoder fills it", s)
-		}
-	}
-	return all, nil
+	vs, errs := e.EncodeSpacesBatch([]image.Image{img}, spaces...)
+	return vs[0], errs[0]
 }
 
 // batchEncoder is a spaceEncoder that encodes several images for less

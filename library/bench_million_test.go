@@ -99,52 +99,23 @@ func readRealVectors(t *testing.T, path string, dim int) [][]float32 {
 
 // fillMixtures writes a catalog of n indexed images: the real vectors
 // first, then mixtures r_a + 0.5·r_b plus Gaussian noise of 0.5·rms(r_a)
-// per component, normalised (as the vecstore real-vector table builds its
-// 100k rows).
+// per component (as the vecstore real-vector table builds its 100k rows).
 func fillMixtures(t *testing.T, folder, cache string, n int, real map[string][][]float32) {
 	t.Helper()
-	lib, err := Open(folder, Options{CacheRoot: cache})
-	must(t, err)
-	defer lib.Close()
-	models := map[string]string{engine.Visual: "synthetic-visual", engine.Relational: "synthetic-relational"}
 	rng := rand.New(rand.NewSource(1))
-	const batch = 5000
-	for start := 0; start < n; start += batch {
-		tx, err := lib.db.Begin()
-		must(t, err)
-		insImg, err := tx.Prepare(`INSERT INTO images(id, path, size, mtime, hash, width, height, format, status) VALUES (?, ?, 1000, 1, ?, 4000, 3000, 'jpeg', 'indexed')`)
-		must(t, err)
-		insVec, err := tx.Prepare(`INSERT INTO vectors(image_id, space, model, dim, data) VALUES (?, ?, ?, ?, ?)`)
-		must(t, err)
-		for i := start; i < min(n, start+batch); i++ {
-			id := int64(i + 1)
-			_, err := insImg.Exec(id, fmt.Sprintf("d%04d/p%07d.jpg", i/1000, i), fmt.Sprintf("%032x", i))
-			must(t, err)
-			for _, sp := range []string{engine.Visual, engine.Relational} {
-				rs := real[sp]
-				var v []float32
-				if i < len(rs) {
-					v = slices.Clone(rs[i])
-				} else {
-					a, b := rs[rng.Intn(len(rs))], rs[rng.Intn(len(rs))]
-					sigma := 0.5 * math.Sqrt(float64(vek32.Dot(a, a))/float64(len(a)))
-					v = make([]float32, len(a))
-					for j := range v {
-						v[j] = a[j] + 0.5*b[j] + float32(sigma*rng.NormFloat64())
-					}
-				}
-				engine.Normalize(v)
-				_, err := insVec.Exec(id, sp, models[sp], len(v), encodeVector(v))
-				must(t, err)
-			}
+	fillCatalog(t, folder, cache, n, func(space string, i int) []float32 {
+		rs := real[space]
+		if i < len(rs) {
+			return slices.Clone(rs[i])
 		}
-		insImg.Close()
-		insVec.Close()
-		must(t, tx.Commit())
-		if start%100000 == 0 {
-			t.Logf("filled %d of %d", start, n)
+		a, b := rs[rng.Intn(len(rs))], rs[rng.Intn(len(rs))]
+		sigma := 0.5 * math.Sqrt(float64(vek32.Dot(a, a))/float64(len(a)))
+		v := make([]float32, len(a))
+		for j := range v {
+			v[j] = a[j] + 0.5*b[j] + float32(sigma*rng.NormFloat64())
 		}
-	}
+		return v
+	})
 }
 
 // millionRecall is recall@24 of the library's neighbours of queries photos

@@ -344,37 +344,51 @@ big:
 // fill100k writes a catalog of n images with random vectors in both spaces.
 func fill100k(t *testing.T, folder, cache string, n int) {
 	t.Helper()
+	dims := map[string]int{engine.Visual: engine.BuiltinPooledDim, engine.Relational: engine.RelationalDim}
+	rng := rand.New(rand.NewSource(1))
+	fillCatalog(t, folder, cache, n, func(space string, _ int) []float32 {
+		v := make([]float32, dims[space])
+		for j := range v {
+			v[j] = float32(rng.NormFloat64())
+		}
+		return v
+	})
+}
+
+// fillCatalog writes a catalog of n indexed images whose vectors in both
+// spaces vec makes (normalised here), in transactions of 5000 images.
+func fillCatalog(t *testing.T, folder, cache string, n int, vec func(space string, i int) []float32) {
+	t.Helper()
 	lib, err := Open(folder, Options{CacheRoot: cache})
 	must(t, err)
 	defer lib.Close()
-	dims := map[string]int{engine.Visual: engine.BuiltinPooledDim, engine.Relational: engine.RelationalDim}
 	models := map[string]string{engine.Visual: "synthetic-visual", engine.Relational: "synthetic-relational"}
-	rng := rand.New(rand.NewSource(1))
-	const batch = 2000
+	const batch = 5000
 	for start := 0; start < n; start += batch {
 		tx, err := lib.db.Begin()
 		must(t, err)
-		insImg, _ := tx.Prepare(`INSERT INTO images(id, path, size, mtime, hash, width, height, format, status) VALUES (?, ?, 1000, 1, ?, 4000, 3000, 'jpeg', 'indexed')`)
-		insVec, _ := tx.Prepare(`INSERT INTO vectors(image_id, space, model, dim, data) VALUES (?, ?, ?, ?, ?)`)
+		insImg, err := tx.Prepare(`INSERT INTO images(id, path, size, mtime, hash, width, height, format, status) VALUES (?, ?, 1000, 1, ?, 4000, 3000, 'jpeg', 'indexed')`)
+		must(t, err)
+		insVec, err := tx.Prepare(`INSERT INTO vectors(image_id, space, model, dim, data) VALUES (?, ?, ?, ?, ?)`)
+		must(t, err)
 		for i := start; i < min(n, start+batch); i++ {
 			id := int64(i + 1)
-			_, err := insImg.Exec(id, fmt.Sprintf("d%03d/p%06d.jpg", i/1000, i), fmt.Sprintf("%032x", i))
+			_, err := insImg.Exec(id, fmt.Sprintf("d%04d/p%07d.jpg", i/1000, i), fmt.Sprintf("%032x", i))
 			must(t, err)
-			for sp, dim := range dims {
-				v := make([]float32, dim)
-				for j := range v {
-					v[j] = float32(rng.NormFloat64())
-				}
+			for _, sp := range []string{engine.Visual, engine.Relational} {
+				v := vec(sp, i)
 				engine.Normalize(v)
-				_, err := insVec.Exec(id, sp, models[sp], dim, encodeVector(v))
+				_, err := insVec.Exec(id, sp, models[sp], len(v), encodeVector(v))
 				must(t, err)
 			}
 		}
 		insImg.Close()
 		insVec.Close()
 		must(t, tx.Commit())
+		if start%100000 == 0 && start > 0 {
+			t.Logf("filled %d of %d", start, n)
+		}
 	}
-
 }
 
 // BenchmarkStages times the stages of indexing one photo, on a ~1 MP and a
