@@ -163,6 +163,12 @@ func summaryText(s library.Summary) string {
 	if s.Repaired > 0 {
 		parts = append(parts, fmt.Sprintf("%d damaged vectors found and encoded again", s.Repaired))
 	}
+	if s.Upgraded > 0 {
+		parts = append(parts, fmt.Sprintf("the catalog was upgraded (%d vectors converted, no photo read)", s.Upgraded))
+	}
+	if s.DatesRead > 0 {
+		parts = append(parts, fmt.Sprintf("capture dates read for %d photos", s.DatesRead))
+	}
 	if s.Rebuilt != nil {
 		// First: the user should learn that the catalog was replaced.
 		parts = append([]string{"The catalog was damaged and is rebuilt from the photos (the old file is kept in the cache folder)"}, parts...)

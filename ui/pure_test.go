@@ -309,8 +309,12 @@ func TestProgressTextSecondPass(t *testing.T) {
 	if !strings.Contains(s, "objects found in 20 in 2s (10.0/s)") {
 		t.Errorf("summary %q", s)
 	}
-	if strings.Contains(s, "damaged") {
-		t.Errorf("summary of a sound run speaks of damage: %q", s)
+	if strings.Contains(s, "damaged") || strings.Contains(s, "upgraded") || strings.Contains(s, "capture dates") {
+		t.Errorf("summary of a plain run speaks of damage, upgrades or dates: %q", s)
+	}
+	s = summaryText(library.Summary{Scanned: 20, Unchanged: 20, Upgraded: 20, DatesRead: 20})
+	if !strings.Contains(s, "the catalog was upgraded (20 vectors converted, no photo read)") || !strings.Contains(s, "capture dates read for 20 photos") {
+		t.Errorf("summary of an upgrading run %q", s)
 	}
 	s = summaryText(library.Summary{Scanned: 20, Indexed: 20, Repaired: 2, Rebuilt: &library.Rebuilt{Cause: "malformed", SetAside: "/c/catalog.damaged-x.db"}})
 	if !strings.HasPrefix(s, "The catalog was damaged and is rebuilt") || !strings.Contains(s, "2 damaged vectors found and encoded again") {
