@@ -21,9 +21,14 @@ func (l *Library) noteDamaged(space string, ids []int64) error {
 	}
 	l.damagedMu.Lock()
 	if l.damaged == nil {
-		l.damaged = map[string]int{}
+		l.damaged = map[string]map[int64]bool{}
 	}
-	l.damaged[space] += len(ids)
+	if l.damaged[space] == nil {
+		l.damaged[space] = map[int64]bool{}
+	}
+	for _, id := range ids { // a set: a space read twice counts each once
+		l.damaged[space][id] = true
+	}
 	l.damagedMu.Unlock()
 	if l.opts.ReadOnly {
 		return nil
@@ -51,7 +56,7 @@ func (l *Library) DamagedVectors() map[string]int {
 	defer l.damagedMu.Unlock()
 	out := make(map[string]int, len(l.damaged))
 	for k, v := range l.damaged {
-		out[k] = v
+		out[k] = len(v)
 	}
 	return out
 }

@@ -270,15 +270,16 @@ func TestKillDuringIndexing(t *testing.T) {
 		ro := openLib(t, folder, cache, Options{ReadOnly: true})
 		assertCatalogSound(t, ro, -1)
 		// A run is unfinished while either pass is: the first catalogues
-		// the images, the second fills their relational vectors.
+		// the images with both columns' vectors, the second finds their
+		// objects.
 		var indexed, related int
 		ro.db.QueryRow(`SELECT count(*) FROM images`).Scan(&indexed)
-		ro.db.QueryRow(`SELECT count(DISTINCT image_id) FROM vectors WHERE space = 'relational'`).Scan(&related)
+		ro.db.QueryRow(`SELECT count(DISTINCT image_id) FROM vectors WHERE space = 'objects'`).Scan(&related)
 		ro.Close()
 		if indexed < n || related < n {
 			interrupted++
 		}
-		t.Logf("round %d: %d of %d catalogued, %d with relational vectors when killed", round, indexed, n, related)
+		t.Logf("round %d: %d of %d catalogued, %d with objects when killed", round, indexed, n, related)
 	}
 	if kills == 0 || interrupted < 2 {
 		t.Fatalf("%d kills, %d interrupted an unfinished run: the test did not test", kills, interrupted)

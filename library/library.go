@@ -92,9 +92,9 @@ type Library struct {
 	storesMu sync.Mutex // serialises loading and updating stores
 
 	damagedMu   sync.Mutex
-	damaged     map[string]int // damaged vectors found per space (damaged.go)
-	rebuilt     *Rebuilt       // a damaged catalog set aside (repair.go), under storesMu
-	rebuiltTold bool           // an Index summary has said so (takeRebuilt)
+	damaged     map[string]map[int64]bool // damaged vectors found per space (damaged.go)
+	rebuilt     *Rebuilt                  // a damaged catalog set aside (repair.go), under storesMu
+	rebuiltTold bool                      // an Index summary has said so (takeRebuilt)
 	stores      map[string]*spaceStore
 	// snapDirty is set when a commit changes vectors and cleared when the
 	// snapshots are brought up to date (after a full Index, or on Close).

@@ -88,13 +88,43 @@ func (l *Library) store(space string) (_ *spaceStore, err error) {
 	}
 	if skipSnap || err != nil {
 		// Missing, stale or damaged: the catalog is the truth.
-		s.idx, s.from = searchStore.new(dim), fromCatalog
-		if err := l.loadFromCatalog(space, model, dim, s.idx, !l.opts.NoSnapshots); err != nil {
-			return nil, err
+		s.from = fromCatalog
+		if s.idx = l.snapshotFromCatalog(space, model, dim); s.idx == nil {
+			s.idx = searchStore.new(dim)
+			if err := l.loadFromCatalog(space, model, dim, s.idx, !l.opts.NoSnapshots); err != nil {
+				return nil, err
+			}
 		}
 	}
 	l.stores[space] = s
 	return s, nil
+}
+
+// snapshotFromCatalog writes space's snapshot straight from the catalog and
+// returns it memory-mapped, so that its vectors live in the page cache,
+// which the system can drop, and never on the heap: at a million photos,
+// loading both spaces onto the heap made 8 GB of peak RSS
+// (docs/benchmarks.md). It returns nil when the snapshot cannot serve
+// (snapshots off, not mapped on this system, damage found, no room to write):
+// the caller loads the catalog onto the heap instead.
+func (l *Library) snapshotFromCatalog(space, model string, dim int) vecstore.Index {
+	if l.opts.NoSnapshots || !mapSnapshots || !vecstore.MapsSnapshots() || searchStore.enc != vecstore.EncInt8 {
+		return nil
+	}
+	if err := l.loadFromCatalog(space, model, dim, nil, true); err != nil {
+		return nil
+	}
+	idx, err := l.loadSnapshot(space, model, dim)
+	if err != nil {
+		return nil
+	}
+	if q, ok := idx.(*vecstore.Quantized); !ok || !q.Mapped() {
+		if c, ok := idx.(interface{ Close() error }); ok {
+			c.Close()
+		}
+		return nil
+	}
+	return idx
 }
 
 // broken reports whether idx can no longer answer: its mapped snapshot

@@ -7,6 +7,9 @@ import (
 	"os"
 )
 
+// canMap: snapshots are read into memory on this system.
+const canMap = false
+
 // mapFile is not available here: snapshots are read into memory
 // (LoadSnapshot falls back to reading on any mapping error).
 func mapFile(f *os.File, size int64) (*mapping, error) {

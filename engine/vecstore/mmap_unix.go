@@ -10,6 +10,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// canMap: int8 snapshots are memory-mapped here (where the machine's byte
+// order is a snapshot's).
+const canMap = true
+
 // mapFile maps the first size bytes of f read-only and shared: the pages are
 // the page cache's, counted in the process's RSS only while resident, and
 // given back by the kernel under memory pressure like any file cache.

@@ -598,6 +598,10 @@ func loadFlat(f *os.File, h SnapshotInfo) (*Flat, error) {
 	return x, nil
 }
 
+// MapsSnapshots reports whether LoadSnapshot memory-maps int8 snapshots on
+// this system (else it reads them into memory).
+func MapsSnapshots() bool { return canMap && nativeLittle }
+
 // nativeLittle is whether this machine lays out numbers as a snapshot does.
 var nativeLittle = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 
