@@ -1,6 +1,9 @@
 package engine
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Upgrading stored vectors without the photos: when a new version of the
 // built-in relational encoder only rearranges what an earlier one stored, a
@@ -15,9 +18,15 @@ const relationalV3Name = "builtin-relational-v3 (approximation of relsim)"
 // profile block (v3.1 keeps them in the Objects space instead).
 const v3ObjectWeight = 0.05
 
+// UpgradableRelationalModels names the earlier encoders whose vectors
+// UpgradeRelational converts.
+func UpgradableRelationalModels() []string { return []string{relationalV3Name} }
+
 // CanUpgradeRelational reports whether UpgradeRelational converts vectors
 // of the named encoder.
-func CanUpgradeRelational(model string) bool { return model == relationalV3Name }
+func CanUpgradeRelational(model string) bool {
+	return slices.Contains(UpgradableRelationalModels(), model)
+}
 
 // UpgradeRelational turns a stored vector of an earlier built-in relational
 // encoder into the current encoder's vector and the photo's Objects vector,

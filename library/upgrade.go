@@ -26,26 +26,21 @@ func (l *Library) upgradeVectors(ctx context.Context, progress func(Progress)) (
 	if !ok {
 		return 0, nil
 	}
-	rows, err := l.db.QueryContext(ctx, `SELECT model, count(*) FROM vectors WHERE space = ? GROUP BY model`, engine.Relational)
-	if err != nil {
-		return 0, fmt.Errorf("upgrade: %w", err)
-	}
+	// One count per upgradable model, on the (space, model) index: every
+	// refresh asks, so it must cost nothing when there is nothing to do.
 	var models []string
 	total := 0
-	for rows.Next() {
-		var m string
+	for _, m := range engine.UpgradableRelationalModels() {
 		var n int
-		if err := rows.Scan(&m, &n); err != nil {
-			rows.Close()
+		if err := l.db.QueryRowContext(ctx, `SELECT count(*) FROM vectors WHERE space = ? AND model = ?`, engine.Relational, m).Scan(&n); err != nil {
 			return 0, fmt.Errorf("upgrade: %w", err)
 		}
-		if engine.CanUpgradeRelational(m) {
+		if n > 0 {
 			models, total = append(models, m), total+n
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil || total == 0 {
-		return 0, err
+	if total == 0 {
+		return 0, nil
 	}
 	p := Progress{Phase: PhaseUpgrade, Total: total, Paused: l.Paused()}
 	progress(p)
