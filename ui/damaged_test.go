@@ -26,16 +26,7 @@ func TestDamagedVectorNoteInStatus(t *testing.T) {
 	if _, err := engine.FindRuntime(""); err != nil {
 		t.Skipf("ONNX Runtime not installed (scripts/get-onnxruntime.sh): %v", err)
 	}
-	dir, cache := t.TempDir(), t.TempDir()
-	for _, p := range []string{"chelsea.png", "coffee.png", "rocket.jpg", "horses.jpg", "dog.jpg"} {
-		b, err := os.ReadFile(filepath.Join("..", "assets", "photos", p))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, p), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir, cache := samplePhotoFolder(t, "chelsea.png", "coffee.png", "rocket.jpg", "horses.jpg", "dog.jpg"), t.TempDir()
 	eng, err := cli.OpenEngine("", 1, nil)
 	if err != nil {
 		t.Fatal(err)

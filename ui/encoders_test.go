@@ -8,13 +8,14 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 	"relview/assets"
 	"relview/cli"
 	"relview/engine"
 	"relview/library"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 // writeBackbonePlugin writes a plug-in for space whose model is a real ONNX
@@ -150,14 +151,7 @@ func TestApplyPluginEncoderLive(t *testing.T) {
 		t.Skipf("ONNX Runtime not installed (scripts/get-onnxruntime.sh): %v", err)
 	}
 	photos := []string{"chelsea.png", "coffee.png", "motorcycle_left.png"}
-	dir := t.TempDir()
-	for _, ph := range photos {
-		data, err := os.ReadFile(filepath.Join("..", "assets", "photos", ph))
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(dir, ph), data, 0o644)
-	}
+	dir := samplePhotoFolder(t, photos...)
 	a := test.NewTempApp(t)
 	w := test.NewTempWindow(t, widget.NewLabel(""))
 	b := newLoopBrowser(t, a, w, Config{K: 2, ThumbWorkers: 1})
@@ -280,14 +274,7 @@ func TestApplyThreadsKeepsQueryAndHistory(t *testing.T) {
 	if _, err := engine.FindRuntime(""); err != nil {
 		t.Skipf("ONNX Runtime not installed (scripts/get-onnxruntime.sh): %v", err)
 	}
-	dir := t.TempDir()
-	for _, ph := range []string{"chelsea.png", "coffee.png", "rocket.jpg"} {
-		data, err := os.ReadFile(filepath.Join("..", "assets", "photos", ph))
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(dir, ph), data, 0o644)
-	}
+	dir := samplePhotoFolder(t, "chelsea.png", "coffee.png", "rocket.jpg")
 	a := test.NewTempApp(t)
 	w := test.NewTempWindow(t, widget.NewLabel(""))
 	b := newLoopBrowser(t, a, w, Config{K: 2, ThumbWorkers: 1})

@@ -7,12 +7,13 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 	"relview/cli"
 	"relview/engine"
 	"relview/library"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 // TestRealLibrary indexes a few real photos with the real engine through
@@ -23,16 +24,7 @@ func TestRealLibrary(t *testing.T) {
 		t.Skipf("ONNX Runtime not installed (scripts/get-onnxruntime.sh): %v", err)
 	}
 	photos := []string{"chelsea.png", "coffee.png", "rocket.jpg", "horses.jpg", "motorcycle_left.png", "motorcycle_right.png", "dog.jpg"}
-	dir := t.TempDir()
-	for _, p := range photos {
-		b, err := os.ReadFile(filepath.Join("..", "assets", "photos", p))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, p), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := samplePhotoFolder(t, photos...)
 	os.WriteFile(filepath.Join(dir, "notes.jpg"), []byte("not a picture"), 0o644)
 
 	a := test.NewTempApp(t)
@@ -218,14 +210,7 @@ func TestSkippedListAndCounts(t *testing.T) {
 	if _, err := engine.FindRuntime(""); err != nil {
 		t.Skipf("ONNX Runtime not installed (scripts/get-onnxruntime.sh): %v", err)
 	}
-	dir := t.TempDir()
-	for _, ph := range []string{"chelsea.png", "coffee.png"} {
-		data, err := os.ReadFile(filepath.Join("..", "assets", "photos", ph))
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(dir, ph), data, 0o644)
-	}
+	dir := samplePhotoFolder(t, "chelsea.png", "coffee.png")
 	os.WriteFile(filepath.Join(dir, "notes.jpg"), []byte("not a picture"), 0o644)
 	if err := os.Symlink(filepath.Join(dir, "nowhere.jpg"), filepath.Join(dir, "gone.jpg")); err != nil {
 		t.Fatal(err)
