@@ -45,6 +45,46 @@ var relationNames = [relationCount]string{
 	"a frame around the centre",
 }
 
+// relationLabels are the same relations in a word or two, for a chip on
+// a tile too narrow for the full name (RelationLabel); in slot order.
+var relationLabels = [relationCount]string{
+	"strata",
+	"silhouette",
+	"figure on ground",
+	"even detail",
+	"repeats",
+	"mirror",
+	"reflection",
+	"radial",
+	"converging",
+	"one subject",
+	"alike objects",
+	"odd one out",
+	"pair",
+	"in a row",
+	"small figure",
+	"cut off",
+	"fills frame",
+	"mirror copy",
+	"reflected scene",
+	"half-turn",
+	"quarter-turn",
+	"nested copy",
+	"corner inset",
+	"framed centre",
+}
+
+// RelationLabel is a relation's short label for a chip ("strata" for
+// "horizontal strata"); a name it does not know is its own label.
+func RelationLabel(name string) string {
+	for i, n := range relationNames {
+		if n == name {
+			return relationLabels[i]
+		}
+	}
+	return name
+}
+
 const (
 	relCompCount    = 10
 	relMeasureCount = relCompCount + objMeasureCount

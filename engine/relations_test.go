@@ -184,3 +184,25 @@ func TestRelationalVectorNeedsNoDetector(t *testing.T) {
 		t.Errorf("relational space %+v is deferred or auxiliary", si)
 	}
 }
+
+// Every relation has a short label of its own, no longer than its name and
+// short enough for a chip; a name the engine does not know labels itself.
+func TestRelationLabels(t *testing.T) {
+	seen := map[string]string{}
+	for i, name := range relationNames {
+		l := RelationLabel(name)
+		if l == "" || len([]rune(l)) > 16 || len(l) > len(name) {
+			t.Errorf("label of %q is %q: want 1..16 characters, at most the name's", name, l)
+		}
+		if other, ok := seen[l]; ok {
+			t.Errorf("%q and %q share the label %q", other, name, l)
+		}
+		seen[l] = name
+		if l != relationLabels[i] {
+			t.Errorf("RelationLabel(%q) = %q, want slot %d's %q", name, l, i, relationLabels[i])
+		}
+	}
+	if got := RelationLabel("made up"); got != "made up" {
+		t.Errorf("RelationLabel of an unknown name = %q", got)
+	}
+}

@@ -9,7 +9,9 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
 	"relview/engine"
 	"relview/library"
 )
@@ -335,7 +337,8 @@ func (b *Browser) hoverTile(t *neighbourTile, in bool) {
 	lay := b.nb.hoverLay
 	at := drv.AbsolutePositionForObject(t).Subtract(drv.AbsolutePositionForObject(lay))
 	area := lay.Size()
-	size := fyne.NewSize(min(hoverPreview.Width, area.Width), min(hoverPreview.Height, area.Height))
+	why := hoverWhy(t.hit.Why)
+	size := fyne.NewSize(min(hoverPreview.Width, area.Width), min(hoverPreview.Height+whyHeight(len(why)), area.Height))
 	// Beside the tile, on the side with room, inside the panes.
 	x := at.X + t.Size().Width + 8
 	if x+size.Width > area.Width {
@@ -343,7 +346,7 @@ func (b *Browser) hoverTile(t *neighbourTile, in bool) {
 	}
 	y := min(max(at.Y-size.Height/4, 0), max(area.Height-size.Height, 0))
 	pos := fyne.NewPos(max(x, 0), y)
-	b.nb.showHover(t.thumb.img.Image, pos, size)
+	b.nb.showHover(t.thumb.img.Image, why, pos, size)
 	src, im := b.src, t.hit.Image
 	if src == nil {
 		return
@@ -356,16 +359,53 @@ func (b *Browser) hoverTile(t *neighbourTile, in bool) {
 		return img
 	}, func(img image.Image) {
 		if img != nil && b.hovered == t {
-			b.nb.showHover(img, pos, size)
+			b.nb.showHover(img, why, pos, size)
 		}
 	})
+}
+
+// hoverWhy are the lines under a hovered tile's preview: the relations it
+// shares with the query by their full names, strongest first (its chips
+// show them shortened).
+func hoverWhy(why []engine.Relation) []string {
+	if len(why) == 0 {
+		return nil
+	}
+	out := []string{"Shares with the query:"}
+	for _, r := range why {
+		out = append(out, fmt.Sprintf("  %s (%s)", r.Relation, relationStrength(r.Strength)))
+	}
+	return out
+}
+
+// relationStrength words a shared relation's strength (0..1: the weaker
+// photo's standard score over three; 0.9 is 2.7 standard deviations above
+// ordinary photos, 0.6 is 1.8).
+func relationStrength(s float32) string {
+	switch {
+	case s >= 0.9:
+		return "strong in both"
+	case s >= 0.6:
+		return "clear in both"
+	default:
+		return "present in both"
+	}
+}
+
+// whyHeight is the room n lines under the hover preview take.
+func whyHeight(n int) float32 {
+	if n == 0 {
+		return 0
+	}
+	line := fyne.MeasureText("Ag", theme.CaptionTextSize(), fyne.TextStyle{}).Height
+	return float32(n)*(line+theme.Padding()) + theme.Padding()
 }
 
 // hideHover hides the hover preview.
 func (b *Browser) hideHover() {
 	b.hovered = nil
 	b.hoverGen.next()
-	b.nb.showHover(nil, fyne.Position{}, fyne.Size{})
+	b.nb.showHover(nil, nil, fyne.Position{}, fyne.Size{})
 }
 
 // Hints of the neighbours pane while no photo is the query.

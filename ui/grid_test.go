@@ -3,12 +3,15 @@ package ui
 import (
 	"errors"
 	"sort"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
 	"relview/engine"
 	"relview/engine/vecstore"
 )
@@ -275,4 +278,26 @@ func TestHoverPreview(t *testing.T) {
 	if box.Visible() {
 		t.Error("the preview stayed after the pointer left")
 	}
+	// A visual tile's preview has no lines under it; a relational tile that
+	// shares relations with the query names them there in full, in a box
+	// taller by their lines.
+	plain := box.Size()
+	if n := len(b.nb.hoverWhy.Objects); n != 0 {
+		t.Errorf("a visual tile's preview has %d lines under it", n)
+	}
+	rel := b.nb.rel.tiles[0]
+	rel.hit.Why = []engine.Relation{{Relation: "horizontal strata", Strength: 1}}
+	rel.MouseIn(&desktop.MouseEvent{})
+	settle(b)
+	var lines []string
+	for _, o := range b.nb.hoverWhy.Objects {
+		lines = append(lines, o.(*canvas.Text).Text)
+	}
+	if got := strings.Join(lines, "|"); got != "Shares with the query:|  horizontal strata (strong in both)" {
+		t.Errorf("lines under a relational tile's preview: %q", got)
+	}
+	if !box.Visible() || box.Size().Height <= plain.Height {
+		t.Errorf("preview with lines %v (shown %v), without %v", box.Size(), box.Visible(), plain)
+	}
+	rel.MouseOut()
 }

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
 	"relview/engine"
 )
 
@@ -32,6 +33,7 @@ type neighboursView struct {
 	size      *widget.Slider
 	rel, vis  *column
 	hoverImg  *canvas.Image     // the larger preview of the tile under the pointer
+	hoverWhy  *fyne.Container   // under it: the relations it shares, named in full
 	hoverBox  *fyne.Container   // its frame, placed by hand over the panes
 	hoverLay  *fyne.Container   // the layer above the panes that holds it
 	views     [3]*widget.Button // Neighbours, Similarity map, By relation
@@ -130,7 +132,8 @@ func newNeighboursView(do neighbourActions, mapPane, relPane fyne.CanvasObject, 
 	frame := canvas.NewRectangle(theme.Color(theme.ColorNameOverlayBackground))
 	frame.StrokeColor = theme.Color(theme.ColorNameSeparator)
 	frame.StrokeWidth = 1
-	v.hoverBox = container.NewStack(frame, container.NewPadded(v.hoverImg))
+	v.hoverWhy = container.NewVBox()
+	v.hoverBox = container.NewStack(frame, container.NewPadded(container.NewBorder(nil, v.hoverWhy, nil, nil, v.hoverImg)))
 	v.hoverBox.Hide()
 	v.hoverLay = container.NewWithoutLayout(v.hoverBox)
 	v.content = container.NewBorder(head, nil, nil, nil, container.NewStack(cols, mapPane, relPane, v.hoverLay))
@@ -154,15 +157,22 @@ func (v *neighboursView) selectView(i int) {
 	}
 }
 
-// showHover shows img in a box of size at pos (relative to the panes);
-// nil hides it.
-func (v *neighboursView) showHover(img image.Image, pos fyne.Position, size fyne.Size) {
+// showHover shows img in a box of size at pos (relative to the panes),
+// with the lines of why under it; nil hides it.
+func (v *neighboursView) showHover(img image.Image, why []string, pos fyne.Position, size fyne.Size) {
 	if img == nil {
 		v.hoverBox.Hide()
 		return
 	}
 	v.hoverImg.Image = img
 	v.hoverImg.Refresh()
+	v.hoverWhy.RemoveAll()
+	for _, line := range why {
+		t := canvas.NewText(line, theme.Color(theme.ColorNameForeground))
+		t.TextSize = theme.CaptionTextSize()
+		v.hoverWhy.Add(t)
+	}
+	v.hoverWhy.Refresh()
 	v.hoverBox.Move(pos)
 	v.hoverBox.Resize(size)
 	v.hoverBox.Show()

@@ -334,15 +334,24 @@ func TestNeighbourTileShowsWhy(t *testing.T) {
 	test.NewTempApp(t)
 	tile := newNeighbourTile(newTileGeometry(maxTileWidth+80, maxChips), nil, nil)
 	tile.setHit(hs[0], 1, nil)
-	// Two chips share the line when both fit whole.
-	if got := strings.Join(tile.chipLabels(), "|"); got != "horizontal strata|mirror symmetry (left-right)" {
+	// Two chips share the line when both fit whole, by their short labels.
+	if got := strings.Join(tile.chipLabels(), "|"); got != "strata|mirror" {
 		t.Errorf("why chips %q", got)
 	}
 	// In a narrow tile the first takes the line and the second is "+1".
+	long := hitsOf([]library.Neighbour{{Image: library.Image{ID: 3, Path: "c.jpg"}, Score: 0.5, Why: []engine.Relation{
+		{Relation: "small figure on empty ground", Strength: 0.9}, {Relation: "reflection of a scene below itself", Strength: 0.5}}}})
 	tile.setGeometry(newTileGeometry(120, maxChips))
-	tile.setHit(hs[0], 1, nil)
-	if got := tile.chipLabels(); len(got) != 2 || got[1] != "+1" || !strings.HasPrefix(got[0], "horiz") {
+	tile.setHit(long[0], 1, nil)
+	if got := tile.chipLabels(); len(got) != 2 || got[1] != "+1" || !strings.HasPrefix(got[0], "fig") {
 		t.Errorf("narrow why chips %q", got)
+	}
+	// The hover preview names them in full, with their strength in words.
+	if got := strings.Join(hoverWhy(long[0].Why), "|"); got != "Shares with the query:|  small figure on empty ground (strong in both)|  reflection of a scene below itself (present in both)" {
+		t.Errorf("hover why %q", got)
+	}
+	if got := hoverWhy(nil); got != nil {
+		t.Errorf("hover why of a tile without why %q", got)
 	}
 	if tile.rank.Text != "#1" {
 		t.Errorf("rank %q", tile.rank.Text)

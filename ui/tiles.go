@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
 	"relview/engine"
 )
 
@@ -205,7 +206,7 @@ func (t *neighbourTile) setHit(h hit, rank int, l *thumbLoader) {
 	}
 	t.chipTexts = t.chipTexts[:0]
 	for _, r := range h.Why {
-		t.chipTexts = append(t.chipTexts, r.Relation)
+		t.chipTexts = append(t.chipTexts, engine.RelationLabel(r.Relation))
 	}
 	if n := len(h.Stack); n > 0 {
 		t.stack.Text = fmt.Sprintf("+%d alike", n)
