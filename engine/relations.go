@@ -115,8 +115,11 @@ const (
 	// photo without objects is not a zero vector, which a catalog would take
 	// for damage), then the object relations' strengths.
 	ObjectsDim = 1 + objMeasureCount
-	// ObjectsModelName names what fills the Objects space.
-	ObjectsModelName = "nanodet-g object relations v1"
+	// ObjectsModelName names what fills the Objects space. v2 counts an
+	// object the detector scored under two classes once (sameObjectOnce):
+	// a catalog's v1 vectors are made again by the next index's second
+	// pass, and meanwhile "why" names no object relation for those photos.
+	ObjectsModelName = "nanodet-g object relations v2"
 )
 
 // relationMeasures are the raw measures of one image: composition, from its

@@ -142,6 +142,49 @@ func TestWhyNamesObjectRelationsFromObjects(t *testing.T) {
 	}
 }
 
+// One object the detector scores under two classes (a dog's face as dog
+// and cat) is one subject, not "two subjects of similar size"; a bear with
+// her cub and two people toasting are two.
+func TestTwoSubjectsCountsEachObjectOnce(t *testing.T) {
+	_, dir := realPhotos(t)
+	e := engineForTest(t)
+	const two = "two subjects of similar size"
+	for _, c := range []struct {
+		path string
+		want bool
+	}{
+		{"opencv-doc/usr/share/doc/opencv-doc/examples/data/chicky_512.png", false},
+		{"opencv-doc/usr/share/doc/opencv-doc/opencv4/html/Pyramids_Tutorial_Original_Image.jpg", false},
+		{"opencv-doc/usr/share/doc/opencv-doc/examples/data/orange.jpg", false},
+		{"libvigraimpex-doc/usr/share/doc/libvigraimpex-dev/html/bears.jpg", true},
+		{"kphotoalbum/usr/share/kphotoalbum/demo/bar55_2.jpg", true},
+	} {
+		v, err := e.EncodeFile(filepath.Join(dir, c.path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs := RelationsOf(RelationalEncoderName, v[Relational], v[Objects])
+		if got := slices.ContainsFunc(rs, func(r Relation) bool { return r.Relation == two }); got != c.want {
+			t.Errorf("%s: %q named %v, want %v (relations %+v)", filepath.Base(c.path), two, got, c.want, rs)
+		}
+	}
+}
+
+// sameObjectOnce drops a box of another class over a kept one, and keeps
+// two objects side by side or one inside another's box.
+func TestSameObjectOnce(t *testing.T) {
+	dets := []Detection{
+		{Box: [4]float32{0.1, 0.1, 0.6, 0.9}, Score: 0.6, Class: 16},   // dog
+		{Box: [4]float32{0.12, 0.1, 0.6, 0.88}, Score: 0.5, Class: 15}, // the same, as cat
+		{Box: [4]float32{0.6, 0.1, 0.95, 0.9}, Score: 0.45, Class: 16}, // a second dog beside it
+		{Box: [4]float32{0.3, 0.3, 0.4, 0.4}, Score: 0.4, Class: 32},   // a ball in front of the first
+	}
+	got := sameObjectOnce(dets)
+	if len(got) != 3 || got[0].Class != 16 || got[1].Class != 16 || got[2].Class != 32 {
+		t.Errorf("kept %+v", got)
+	}
+}
+
 // The relational column needs no detector: encoding only the relational
 // space gives the vector a full encoding gives, and no objects.
 func TestRelationalVectorNeedsNoDetector(t *testing.T) {

@@ -22,7 +22,7 @@ func objectMeasures(dets []Detection) [objMeasureCount]float64 {
 		edge       bool
 	}
 	var objs []obj
-	for _, d := range dets {
+	for _, d := range sameObjectOnce(dets) {
 		w, h := float64(d.Box[2]-d.Box[0]), float64(d.Box[3]-d.Box[1])
 		if w <= 0 || h <= 0 {
 			continue
@@ -103,4 +103,31 @@ func objectMeasures(dets []Detection) [objMeasureCount]float64 {
 	}
 	m[6] = min(cover, 1)
 	return m
+}
+
+// sameObjectIoU: two boxes of different classes that overlap this much are
+// one object the detector could not name for sure (a dog also scored as a
+// cat, an orange as an apple, a bowl as the table under it). At 0.6 a
+// rocket scored as a boat and as a surfboard stayed two.
+const sameObjectIoU = 0.5
+
+// sameObjectOnce keeps each object once: dets best first (as Detect gives
+// them), each dropped when it overlaps a kept one of any class by more than
+// sameObjectIoU. The detector's own suppression is per class, so without
+// this one dog scored as dog and cat made "two subjects of similar size".
+func sameObjectOnce(dets []Detection) []Detection {
+	var kept []Detection
+	for _, d := range dets {
+		dup := false
+		for _, k := range kept {
+			if boxIoU(k.Box, d.Box) > sameObjectIoU {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			kept = append(kept, d)
+		}
+	}
+	return kept
 }

@@ -4,8 +4,8 @@
 package engine
 
 // relWhyLevel is, per named relation, the strength that only one in twenty
-// views of the calibration photos exceeds (at least 1): "why" names a
-// relation only when both photos show it more strongly than that.
+// views of the calibration photos exceeds (at least 1, below the cap): "why"
+// names a relation only when both photos show it more strongly than that.
 var relWhyLevel = [relationCount]float64{
 	1.736, // horizontal strata
 	1.606, // dark shapes against a bright sky
@@ -19,16 +19,16 @@ var relWhyLevel = [relationCount]float64{
 	1.317, // one concentrated subject
 	2.432, // several alike objects
 	1.000, // alike objects and one different
-	1.758, // two subjects of similar size
+	2.990, // two subjects of similar size
 	1.000, // alike objects in a row
 	1.000, // one small figure
 	2.236, // subject cut off by the frame
-	1.306, // subject fills the frame
-	3.000, // exact mirror copy
+	1.683, // subject fills the frame
+	2.990, // exact mirror copy
 	1.698, // reflection of a scene below itself
 	2.008, // half-turn symmetry
 	1.718, // quarter-turn symmetry
 	1.756, // a copy nested inside itself
 	1.489, // an inset frame near a corner
-	3.000, // a frame around the centre
+	2.990, // a frame around the centre
 }

@@ -134,6 +134,26 @@ func TestTwoPassIndex(t *testing.T) {
 	if sum.Indexed != 0 || sum.Related != 0 || sum.Unchanged != n {
 		t.Errorf("second run %+v", sum)
 	}
+
+	// Objects made by an older object-relations model (v1 counted one
+	// object scored under two classes twice) are not used for "why", and
+	// the next run makes them again in the second pass alone.
+	if _, err := lib.db.Exec(`UPDATE vectors SET model = 'nanodet-g object relations v1' WHERE space = ?`, engine.Objects); err != nil {
+		t.Fatal(err)
+	}
+	if got := lib.ObjectsOf(ids); len(got) != 0 {
+		t.Errorf("objects of the older model read for why: %d", len(got))
+	}
+	sum, err = lib.Index(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Indexed != 0 || sum.Related != n || sum.Unchanged != n {
+		t.Errorf("run after the objects model changed: %+v", sum)
+	}
+	if again := lib.ObjectsOf(ids); len(again) != n || !slices.Equal(again[ids[0]], objs[ids[0]]) {
+		t.Errorf("objects made again: %d of %d", len(again), n)
+	}
 }
 
 // Cancelled in the second pass: both columns answer for every photo, the
