@@ -74,6 +74,15 @@ var relationLabels = [relationCount]string{
 	"framed centre",
 }
 
+// relUnnamedSmallFigure is the slot of the object relation "one small
+// figure", which "why" never names: on the real photos it was named for 12,
+// and in none was there a small figure alone; it fires when the detector
+// finds nothing but one tiny, mostly false box in a scene it cannot parse
+// (a "car" of 0.3 % in a facade, an "orange" on a baboon's face).
+// "small figure on empty ground", measured on the picture itself, names
+// that relation (docs/relational.md, "Why").
+const relUnnamedSmallFigure = relCompCount + 4
+
 // RelationLabel is a relation's short label for a chip ("strata" for
 // "horizontal strata"); a name it does not know is its own label.
 func RelationLabel(name string) string {
@@ -303,7 +312,7 @@ func ExplainRelational(model string, a, b, objA, objB []float32) []Relation {
 	var out []Relation
 	for i := range pa {
 		s := min(pa[i], pb[i])
-		if s > relWhyLevel[i] {
+		if s > relWhyLevel[i] && i != relUnnamedSmallFigure {
 			out = append(out, Relation{Relation: relationNames[i], Strength: float32(min(s/relProfileCap, 1))})
 		}
 	}

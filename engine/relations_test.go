@@ -170,6 +170,26 @@ func TestTwoSubjectsCountsEachObjectOnce(t *testing.T) {
 	}
 }
 
+// "One small figure" is never named: a facade where the detector finds
+// only one tiny car shows it at full strength, and it is no figure.
+func TestOneSmallFigureIsNotNamed(t *testing.T) {
+	_, dir := realPhotos(t)
+	e := engineForTest(t)
+	v, err := e.EncodeFile(filepath.Join(dir, "opencv-doc/usr/share/doc/opencv-doc/examples/data/building.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, ok := profileOf(v[Relational], v[Objects])
+	if !ok || p[relUnnamedSmallFigure] <= relWhyLevel[relUnnamedSmallFigure] {
+		t.Fatalf("the facade's %q strength %.2f: want it above its level %.2f for this test to mean anything", relationNames[relUnnamedSmallFigure], p[relUnnamedSmallFigure], relWhyLevel[relUnnamedSmallFigure])
+	}
+	for _, r := range RelationsOf(RelationalEncoderName, v[Relational], v[Objects]) {
+		if r.Relation == relationNames[relUnnamedSmallFigure] {
+			t.Errorf("named %+v", r)
+		}
+	}
+}
+
 // sameObjectOnce drops a box of another class over a kept one, and keeps
 // two objects side by side or one inside another's box.
 func TestSameObjectOnce(t *testing.T) {
