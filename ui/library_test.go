@@ -92,6 +92,33 @@ func TestRealLibrary(t *testing.T) {
 			t.Errorf("no strength on %s: %q (%v)", tl.name.Text, tl.score.Text, tl.hit.Strength)
 		}
 	}
+	// The query's details line says which relations the relational column
+	// looks for in it, as the library's own vectors name them.
+	lib, named := s.library(), 0
+	for _, im := range b.gallery.shown {
+		b.Show(im.ID)
+		settle(b)
+		qv, err := lib.Vector(im.ID, engine.Relational)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "relations: none stands out"
+		if rs := engine.RelationsOf(engine.RelationalEncoderName, qv, lib.ObjectsOf([]int64{im.ID})[im.ID]); len(rs) > 0 {
+			var labels []string
+			for _, r := range rs {
+				labels = append(labels, engine.RelationLabel(r.Relation))
+			}
+			want = "relations: " + strings.Join(labels, ", ")
+			named++
+		}
+		if !strings.HasSuffix(b.nb.details.Text, " · "+want) {
+			t.Errorf("%s: details %q, want them to end with %q", im.Path, b.nb.details.Text, want)
+		}
+		t.Logf("%s: %s", im.Path, b.nb.details.Text)
+	}
+	if named == 0 {
+		t.Error("no photo shows a named relation: the details line's names went untested")
+	}
 	eng, _ := s.engine()
 	rel, _ := eng.Space(engine.Relational)
 	vis, _ := eng.Space(engine.Visual)

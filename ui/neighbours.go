@@ -32,14 +32,17 @@ type neighboursView struct {
 	variants  *widget.Button
 	size      *widget.Slider
 	rel, vis  *column
-	hoverImg  *canvas.Image     // the larger preview of the tile under the pointer
-	hoverWhy  *fyne.Container   // under it: the relations it shares, named in full
-	hoverBox  *fyne.Container   // its frame, placed by hand over the panes
-	hoverLay  *fyne.Container   // the layer above the panes that holds it
-	views     [3]*widget.Button // Neighbours, Similarity map, By relation
-	panes     [3]fyne.CanvasObject
-	shownView int
-	content   fyne.CanvasObject
+	hoverImg  *canvas.Image   // the larger preview of the tile under the pointer
+	hoverWhy  *fyne.Container // under it: the relations it shares, named in full
+	// baseDetails is the query's details line before what it shows is
+	// known (setShows).
+	baseDetails string
+	hoverBox    *fyne.Container   // its frame, placed by hand over the panes
+	hoverLay    *fyne.Container   // the layer above the panes that holds it
+	views       [3]*widget.Button // Neighbours, Similarity map, By relation
+	panes       [3]fyne.CanvasObject
+	shownView   int
+	content     fyne.CanvasObject
 }
 
 // neighbourActions are what the neighbours view's buttons do.
@@ -199,10 +202,21 @@ func (v *neighboursView) clear(l *thumbLoader) {
 func (v *neighboursView) showQuery(title, details, searching string, thumb image.Image) {
 	v.hint.Hide()
 	v.title.SetText(title)
+	v.baseDetails = details
 	v.details.SetText(details)
 	v.setPreview(thumb)
 	v.rel.setNote(searching)
 	v.vis.setNote(searching)
+}
+
+// setShows adds what the query shows (queryRelations) to its details line;
+// "" leaves the line as showQuery set it.
+func (v *neighboursView) setShows(shows string) {
+	if shows == "" {
+		v.details.SetText(v.baseDetails)
+		return
+	}
+	v.details.SetText(v.baseDetails + " · " + shows)
 }
 
 // setVariants shows how many variants of the query were stacked away (0

@@ -63,6 +63,7 @@ type neighbours struct {
 	variants       []library.Image // the query's near-duplicates, left out of both
 	threshold      float32         // analogies: the relational score all reach
 	damaged        string          // the library's note on damaged vectors its searches left out
+	shows          string          // the relations the query itself shows, for its details line
 }
 
 // damageNoter is a Source that says when its searches met damaged vectors
@@ -82,6 +83,7 @@ func (b *Browser) runQuery(im library.Image) {
 		return
 	}
 	analog, top, cal := b.nb.analogies.Checked, b.cfg.AnalogyTop, b.cal
+	relModel := b.spaces[engine.Relational].Model
 	byID := b.byID // replaced, never modified, by setImages
 	_, stacking := src.(vectorSource)
 	want := k
@@ -127,9 +129,11 @@ func (b *Browser) runQuery(im library.Image) {
 		if dn, ok := src.(damageNoter); ok {
 			r.damaged = dn.DamagedNote()
 		}
+		r.shows = queryRelations(src, im.ID, relModel)
 		return r
 	}, func(r neighbours) {
 		b.status.noteOnce(r.damaged)
+		b.nb.setShows(r.shows)
 		b.variants = r.variants
 		b.nb.setVariants(len(r.variants))
 		b.nb.fill(r.rel, r.vis, r.relErr, r.visErr, b.thumbs)
@@ -287,6 +291,34 @@ func describe(im library.Image, taken time.Time) string {
 		parts = append(parts, strings.ToUpper(im.Format))
 	}
 	return strings.Join(parts, " · ")
+}
+
+// queryRelations words the relations photo id shows, by their short labels
+// ("relations: strata, silhouette"), for the query's details line: what
+// the relational column looks for in it. "" when the encoder cannot name
+// relations (a plug-in) or the photo has no relational vector yet.
+func queryRelations(src Source, id int64, model string) string {
+	vs, ok := src.(vectorSource)
+	if !ok || !engine.CanExplain(model) {
+		return ""
+	}
+	v, err := vs.Vector(id, engine.Relational)
+	if err != nil {
+		return ""
+	}
+	var objects []float32
+	if osrc, ok := src.(objectsSource); ok {
+		objects = osrc.ObjectsOf([]int64{id})[id]
+	}
+	rs := engine.RelationsOf(model, v, objects)
+	if len(rs) == 0 {
+		return "relations: none stands out"
+	}
+	labels := make([]string, len(rs))
+	for i, r := range rs {
+		labels[i] = engine.RelationLabel(r.Relation)
+	}
+	return "relations: " + strings.Join(labels, ", ")
 }
 
 func baseName(p string) string { return path.Base(p) }
