@@ -16,7 +16,6 @@ import (
 	"testing"
 
 	"relview/engine/realbench"
-	"relview/engine/relbench"
 )
 
 func TestExploreRelationFocus(t *testing.T) {
@@ -27,10 +26,6 @@ func TestExploreRelationFocus(t *testing.T) {
 	dir := realPhotosDir()
 	for _, name := range []string{"dev", "held"} {
 		photos, _ := realbench.LoadLabels(realLabels(), name)
-		groupN := map[string]int{}
-		for _, p := range photos {
-			groupN[p.Group]++
-		}
 		rel := make([][]float32, len(photos))
 		profs := make([][relationCount]float64, len(photos))
 		for i, p := range photos {
@@ -91,37 +86,22 @@ func TestExploreRelationFocus(t *testing.T) {
 			}
 		}
 		for _, s := range schemes {
-			sum, n := 0.0, 0
-			gAP := map[string]float64{}
-			gN := map[string]int{}
-			for q, qp := range photos {
-				if qp.Group == realbench.None || groupN[qp.Group] < 2 {
-					continue
+			mAP, gAP := scoredMAP(photos, func(q int) []float64 {
+				out := make([]float64, len(photos))
+				for d := range photos {
+					out[d] = s.f(q, d)
 				}
-				var sc []float64
-				var hit []bool
-				for d, dp := range photos {
-					if d == q {
-						continue
-					}
-					sc = append(sc, s.f(q, d))
-					hit = append(hit, dp.Group == qp.Group)
-				}
-				ap := relbench.AveragePrecision(sc, hit)
-				sum += ap
-				n++
-				gAP[qp.Group] += ap
-				gN[qp.Group]++
-			}
+				return out
+			})
 			line := ""
 			if s.name == "cosine" || os.Getenv("RELVIEW_GROUPS") != "" {
 				for _, g := range []string{"figure-on-ground", "layered-bands", "leading-lines", "pair", "radial", "repetition", "silhouette", "symmetry"} {
-					if gN[g] > 0 {
-						line += " " + g[:4] + "=" + ftoa(gAP[g]/float64(gN[g]))
+					if ap, ok := gAP[g]; ok {
+						line += " " + g[:4] + "=" + ftoa(ap)
 					}
 				}
 			}
-			t.Logf("%-5s %-30s mAP %.3f%s", name, s.name, sum/float64(n), line)
+			t.Logf("%-5s %-30s mAP %.3f%s", name, s.name, mAP, line)
 		}
 	}
 }

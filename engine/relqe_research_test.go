@@ -15,7 +15,6 @@ import (
 	"testing"
 
 	"relview/engine/realbench"
-	"relview/engine/relbench"
 )
 
 func TestExploreQueryExpansion(t *testing.T) {
@@ -26,10 +25,6 @@ func TestExploreQueryExpansion(t *testing.T) {
 	dir := realPhotosDir()
 	for _, name := range []string{"dev", "held"} {
 		photos, _ := realbench.LoadLabels(realLabels(), name)
-		groupN := map[string]int{}
-		for _, p := range photos {
-			groupN[p.Group]++
-		}
 		vecs := map[string][][]float32{}
 		for _, p := range photos {
 			v, err := e.EncodeFile(p.File(dir))
@@ -53,11 +48,7 @@ func TestExploreQueryExpansion(t *testing.T) {
 					if n == 0 && a > 0 {
 						continue
 					}
-					sum, cnt := 0.0, 0
-					for q, qp := range photos {
-						if qp.Group == realbench.None || groupN[qp.Group] < 2 {
-							continue
-						}
+					mAP, _ := scoredMAP(photos, func(q int) []float64 {
 						type sc struct {
 							i int
 							s float64
@@ -76,19 +67,13 @@ func TestExploreQueryExpansion(t *testing.T) {
 								qe[i] += float32(w) * V[f.i][i]
 							}
 						}
-						var scores []float64
-						var hit []bool
-						for d, dp := range photos {
-							if d == q {
-								continue
-							}
-							scores = append(scores, dot(qe, V[d]))
-							hit = append(hit, dp.Group == qp.Group)
+						out := make([]float64, len(photos))
+						for d := range photos {
+							out[d] = dot(qe, V[d])
 						}
-						sum += relbench.AveragePrecision(scores, hit)
-						cnt++
-					}
-					t.Logf("%s %-10s %s mAP %.3f", name, space, fmt.Sprintf("n %d a %.0f", n, a), sum/float64(cnt))
+						return out
+					})
+					t.Logf("%s %-10s %s mAP %.3f", name, space, fmt.Sprintf("n %d a %.0f", n, a), mAP)
 				}
 			}
 		}
