@@ -373,23 +373,9 @@ func hoverWhy(why []engine.Relation) []string {
 	}
 	out := []string{"Shares with the query:"}
 	for _, r := range why {
-		out = append(out, fmt.Sprintf("  %s (%s)", r.Relation, relationStrength(r.Strength)))
+		out = append(out, fmt.Sprintf("  %s (%s in both)", r.Relation, relationWord(r.Strength)))
 	}
 	return out
-}
-
-// relationStrength words a shared relation's strength (0..1: the weaker
-// photo's standard score over three; 0.9 is 2.7 standard deviations above
-// ordinary photos, 0.6 is 1.8).
-func relationStrength(s float32) string {
-	switch {
-	case s >= 0.9:
-		return "strong in both"
-	case s >= 0.6:
-		return "clear in both"
-	default:
-		return "present in both"
-	}
 }
 
 // whyHeight is the room n lines under the hover preview take.

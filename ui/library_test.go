@@ -325,12 +325,13 @@ func TestBrowseByRelation(t *testing.T) {
 	}
 	lib := s.library()
 	model := b.spaces[engine.Relational].Model
+	tile := 0
 	for _, g := range b.relv.groups {
 		if len(g.ids) == 0 || len(g.ids) > perRelation || g.total < len(g.ids) {
 			t.Errorf("%s: %d shown of %d", g.name, len(g.ids), g.total)
 		}
 		var last float32 = 2
-		for _, id := range g.ids {
+		for i, id := range g.ids {
 			v, err := lib.Vector(id, engine.Relational)
 			if err != nil {
 				t.Fatal(err)
@@ -345,6 +346,12 @@ func TestBrowseByRelation(t *testing.T) {
 				t.Errorf("%s: photo %d has strength %v after %v", g.name, id, strength, last)
 			}
 			last = strength
+			// Its tile's bar and words say how strongly it shows it.
+			tl := b.relv.tiles[tile]
+			tile++
+			if g.strengths[i] != strength || tl.hit.Image.ID != id || tl.fill != strength || tl.score.Text != relationWord(strength) {
+				t.Errorf("%s: photo %d of strength %v: tile of %d, bar %v, words %q", g.name, id, strength, tl.hit.Image.ID, tl.fill, tl.score.Text)
+			}
 		}
 	}
 	first := b.relv.tiles[0]

@@ -2,11 +2,15 @@ package ui
 
 import (
 	"fmt"
+	"image/color"
 	"sort"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
 	"relview/engine"
 	"relview/library"
 )
@@ -22,10 +26,28 @@ const perRelation = 10
 // relationGroup is one relation and the photos showing it, strongest
 // first.
 type relationGroup struct {
-	name  string
-	ids   []int64
-	total int // photos showing it (the row shows the first perRelation)
+	name      string
+	ids       []int64
+	strengths []float32 // of ids, 0..1 (engine.Relation.Strength)
+	total     int       // photos showing it (the row shows the first perRelation)
 }
+
+// relationWord words a relation's strength in a photo (0..1: its standard
+// score over three; 0.9 is 2.7 standard deviations above ordinary photos,
+// 0.6 is 1.8; a relation is named from about 1.5).
+func relationWord(s float32) string {
+	switch {
+	case s >= 0.9:
+		return "strong"
+	case s >= 0.6:
+		return "clear"
+	default:
+		return "present"
+	}
+}
+
+// relationBar is the strength bar's colour for relationWord's words.
+var relationBar = map[string]string{"strong": strengthStrong, "clear": strengthFair, "present": strengthWeak}
 
 // relationGroups groups ids by the relations their relational vectors
 // show (engine.RelationsOf: up to three each), strongest first, ties by
@@ -62,6 +84,7 @@ func relationGroups(ids []int64, vec func(int64) []float32, objects map[int64][]
 		g := relationGroup{name: name, total: len(ms)}
 		for _, m := range ms[:min(per, len(ms))] {
 			g.ids = append(g.ids, m.id)
+			g.strengths = append(g.strengths, m.strength)
 		}
 		out = append(out, g)
 	}
@@ -110,12 +133,20 @@ func (v *relationsView) setGroups(gs []relationGroup, byID map[int64]library.Ima
 			}
 			t := newNeighbourTile(geo, func(h hit) { v.onPick(h.Image.ID) }, nil)
 			t.setHit(hit{Image: im, Strength: -1}, i+1, l)
-			t.score.Text = ""
-			t.score.Refresh()
+			// The bar and the words say how strongly the photo shows it.
+			word := relationWord(g.strengths[i])
+			t.score.Text = word
+			t.fill = g.strengths[i]
+			t.bar.FillColor = barColours[relationBar[word]]
+			t.Refresh()
 			v.tiles = append(v.tiles, t)
 			row.Add(t)
 		}
-		v.rows.Add(container.NewVBox(title, container.NewHScroll(row)))
+		// Room under the tiles for the row's scroll bar, which is drawn
+		// over the bottom of its content: it covered the photos' names.
+		under := canvas.NewRectangle(color.Transparent)
+		under.SetMinSize(fyne.NewSize(1, theme.ScrollBarSize()+theme.Padding()))
+		v.rows.Add(container.NewVBox(title, container.NewHScroll(container.NewVBox(row, under))))
 	}
 	if len(gs) == 0 && v.note.Text == "" {
 		v.setNote("No relations named yet.")
