@@ -1,30 +1,9 @@
 package engine
 
 import (
-	"io"
 	"strings"
 	"time"
 )
-
-// captureHeader is how much of a file CaptureTimeOfFile reads: the EXIF
-// block of a JPEG sits in its first segments.
-const captureHeader = 256 << 10
-
-// CaptureTimeOfFile is CaptureTime of the start of the file at path (a
-// FIFO or device is refused, never waited on).
-func CaptureTimeOfFile(path string) (time.Time, bool) {
-	f, _, err := OpenRegular(path)
-	if err != nil {
-		return time.Time{}, false
-	}
-	defer f.Close()
-	buf := make([]byte, captureHeader)
-	n, err := io.ReadFull(f, buf)
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return time.Time{}, false
-	}
-	return CaptureTime(buf[:n])
-}
 
 // CaptureTime reads when a JPEG or TIFF photo was taken from its EXIF
 // block: DateTimeOriginal (0x9003) of the Exif IFD, else DateTime (0x0132)

@@ -1,6 +1,7 @@
 package library
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -326,12 +327,12 @@ func readFile(abs string) ([]byte, error) {
 	return data, nil
 }
 
-// takenHead is how much of a file a date job reads: a JPEG's EXIF block
-// sits in its first segments (engine.CaptureTimeOfFile reads as much).
+// takenHead is how much of a file a date job reads first: a JPEG's EXIF
+// block sits in its first segments.
 const takenHead = 256 << 10
 
 // readTaken reads the capture date (takenOf) from the head of the file at
-// abs. Unlike engine.CaptureTimeOfFile it tells a file it cannot read (an
+// abs (a TIFF dated past it, whole). It tells a file it cannot read (an
 // error: the date stays unknown, to be read again) from one without a date
 // (0). FIFOs and devices are refused by engine.OpenRegular, never waited on.
 func readTaken(abs string) (int64, error) {
@@ -345,7 +346,22 @@ func readTaken(abs string) (int64, error) {
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return 0, fmt.Errorf("read capture date: %w", err)
 	}
-	return takenOf(buf[:n]), nil
+	if t := takenOf(buf[:n]); t != 0 || n < takenHead || !isTIFF(buf) {
+		return t, nil
+	}
+	// A TIFF may keep its IFDs after the pixels (libtiff writes them
+	// there): read it whole, as indexing does.
+	data, err := readFile(abs)
+	if err != nil {
+		return 0, fmt.Errorf("read capture date: %s", err)
+	}
+	return takenOf(data), nil
+}
+
+// isTIFF reports whether data starts with a TIFF header (either byte
+// order).
+func isTIFF(data []byte) bool {
+	return bytes.HasPrefix(data, []byte("II*\x00")) || bytes.HasPrefix(data, []byte("MM\x00*"))
 }
 
 // takenOf is the catalog's taken value of a file's bytes: its EXIF capture

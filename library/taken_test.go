@@ -352,3 +352,68 @@ func TestTakenUnreadableStaysUnknown(t *testing.T) {
 		t.Errorf("a folder's date read without an error")
 	}
 }
+
+// tiffDatedAtEnd is an uncompressed 8-bit grey TIFF of w×h whose only IFD,
+// with its DateTime (0x0132) when, comes after the pixels, as libtiff
+// writes them: for a big picture, past the head a date job reads.
+func tiffDatedAtEnd(w, h int, when string) []byte {
+	le := binary.LittleEndian
+	out := []byte("II\x2a\x00")
+	pix := 8
+	ifd := pix + w*h
+	out = le.AppendUint32(out, uint32(ifd))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			out = append(out, byte((x*7+y*3)%256))
+		}
+	}
+	const entries = 9
+	date := ifd + 2 + entries*12 + 4
+	out = le.AppendUint16(out, entries)
+	entry := func(tag, typ uint16, count, value uint32) {
+		out = le.AppendUint16(out, tag)
+		out = le.AppendUint16(out, typ)
+		out = le.AppendUint32(out, count)
+		out = le.AppendUint32(out, value)
+	}
+	entry(0x0100, 4, 1, uint32(w))     // ImageWidth
+	entry(0x0101, 4, 1, uint32(h))     // ImageLength
+	entry(0x0102, 3, 1, 8)             // BitsPerSample
+	entry(0x0103, 3, 1, 1)             // Compression: none
+	entry(0x0106, 3, 1, 1)             // PhotometricInterpretation: BlackIsZero
+	entry(0x0111, 4, 1, uint32(pix))   // StripOffsets
+	entry(0x0116, 4, 1, uint32(h))     // RowsPerStrip
+	entry(0x0117, 4, 1, uint32(w*h))   // StripByteCounts
+	entry(0x0132, 2, 20, uint32(date)) // DateTime
+	out = le.AppendUint32(out, 0)      // no next IFD
+	return append(out, when+"\x00"...)
+}
+
+// A TIFF whose IFD lies after its pixels, beyond the head a date job reads,
+// gets its capture date on the backfill too (the job then reads it whole,
+// as indexing does), not "undated".
+func TestBackfillTakenTIFFDatedAtTheEnd(t *testing.T) {
+	dir := t.TempDir()
+	const when = "2011:05:06 07:08:09"
+	data := tiffDatedAtEnd(640, 480, when)
+	if len(data) <= takenHead {
+		t.Fatalf("the TIFF is %d bytes: want more than the %d a date job reads first", len(data), takenHead)
+	}
+	must(t, os.WriteFile(filepath.Join(dir, "scan.tif"), data, 0o644))
+	want := map[string]string{"scan.tif": when}
+	lib := openLib(t, dir, t.TempDir(), Options{})
+	sum, err := lib.Index(context.Background(), nil)
+	must(t, err)
+	if sum.Indexed != 1 {
+		t.Fatalf("index %+v", sum)
+	}
+	checkTaken(t, lib, want)
+	_, err = lib.db.Exec(`UPDATE images SET taken = NULL`)
+	must(t, err)
+	sum, err = lib.Index(context.Background(), nil)
+	must(t, err)
+	if sum.DatesRead != 1 || sum.Indexed != 0 {
+		t.Fatalf("backfill %+v", sum)
+	}
+	checkTaken(t, lib, want)
+}
