@@ -29,38 +29,33 @@ func CanUpgradeRelational(model string) bool {
 }
 
 // UpgradeRelational turns a stored vector of an earlier built-in relational
-// encoder into the current encoder's vector and the photo's Objects vector,
-// without the photo. v3 → v3.1: v3's vector held the object relations at
-// a weight of 0.05 in its profile block; they are read back exactly (as
-// profileOf reads every slot) and their slots zeroed, and the vector is
-// normalised again — what v3.1 computes from the photo, up to float
-// rounding. ok is false for another model or a vector that cannot be v3's.
-func UpgradeRelational(model string, v []float32) (rel, objects []float32, ok bool) {
+// encoder into the current encoder's vector, without the photo. v3 → v3.1:
+// v3's vector held the object relations at a weight of 0.05 in its profile
+// block; their slots are zeroed and the vector is normalised again — what
+// v3.1 computes from the photo, up to float rounding. The object relations
+// v3 held are not kept: they were v1's (engine.ObjectsModelName is v2, which
+// counts an object scored under two classes once), so the second indexing
+// pass finds the photo's objects again. ok is false for another model or a
+// vector that cannot be v3's.
+func UpgradeRelational(model string, v []float32) (rel []float32, ok bool) {
 	if !CanUpgradeRelational(model) || len(v) != RelationalDim {
-		return nil, nil, false
+		return nil, false
+	}
+	for _, x := range v {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return nil, false
+		}
+	}
+	rel = append([]float32(nil), v...)
+	for i := range objMeasureCount {
+		rel[relSketchDim+relCompCount+i] = 0
 	}
 	var n float64
-	for _, x := range v[:relSketchDim] {
+	for _, x := range rel[:relSketchDim] {
 		n += float64(x) * float64(x)
 	}
-	if n <= 0 || math.IsNaN(n) || math.IsInf(n, 0) {
-		return nil, nil, false
+	if n <= 0 || !Normalize(rel) {
+		return nil, false
 	}
-	f := math.Sqrt(1-relAlpha) / math.Sqrt(n) * relProfileScale / math.Sqrt(relAlpha)
-	rel = append([]float32(nil), v...)
-	objects = make([]float32, ObjectsDim)
-	objects[0] = 1
-	for i := range objMeasureCount {
-		j := relSketchDim + relCompCount + i
-		s := float64(v[j]) * f / v3ObjectWeight
-		if math.IsNaN(s) {
-			return nil, nil, false
-		}
-		objects[1+i] = float32(min(max(s, 0), relProfileCap))
-		rel[j] = 0
-	}
-	if !Normalize(rel) {
-		return nil, nil, false
-	}
-	return rel, objects, true
+	return rel, true
 }

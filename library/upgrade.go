@@ -12,18 +12,15 @@ const upgradeBatch = 256
 
 // upgradeVectors converts in place, without reading any photo, the
 // relational vectors an earlier built-in encoder stored that the engine's
-// can be made from (engine.UpgradeRelational: v3 → v3.1, which also gives
-// each photo's objects). A library indexed by the previous release then
-// needs no re-encoding of every photo. A vector that does not convert is
+// can be made from (engine.UpgradeRelational: v3 → v3.1; the photos'
+// objects are found again by the second pass). A library indexed by the
+// previous release then needs no re-encoding of every photo's columns. A
+// vector that does not convert is
 // left as it is: the plan re-encodes it from its photo. It reports how many
 // it converted; progress sees PhaseUpgrade events.
 func (l *Library) upgradeVectors(ctx context.Context, progress func(Progress)) (int, error) {
 	rel, ok := l.eng.Space(engine.Relational)
 	if !ok || rel.Model != engine.RelationalEncoderName {
-		return 0, nil
-	}
-	obj, ok := l.eng.Space(engine.Objects)
-	if !ok {
 		return 0, nil
 	}
 	// One count per upgradable model, on the (space, model) index: every
@@ -50,7 +47,7 @@ func (l *Library) upgradeVectors(ctx context.Context, progress func(Progress)) (
 			if err := l.gate.wait(ctx); err != nil {
 				return done, fmt.Errorf("index %s: stopped while %s: %w", l.root, PhaseUpgrade, err)
 			}
-			n, last, err := l.upgradeSome(ctx, m, after, rel, obj)
+			n, last, err := l.upgradeSome(ctx, m, after, rel)
 			done += n
 			if err != nil {
 				return done, err
@@ -71,15 +68,15 @@ func (l *Library) upgradeVectors(ctx context.Context, progress func(Progress)) (
 // upgradeSome converts up to upgradeBatch vectors of model whose row id is
 // above after, in one transaction, and mirrors them into the loaded stores.
 // last is the highest row id read (0: none left).
-func (l *Library) upgradeSome(ctx context.Context, model string, after int64, rel, obj engine.SpaceInfo) (n int, last int64, err error) {
+func (l *Library) upgradeSome(ctx context.Context, model string, after int64, rel engine.SpaceInfo) (n int, last int64, err error) {
 	rows, err := l.db.QueryContext(ctx, `SELECT id, image_id, data FROM vectors WHERE space = ? AND model = ? AND id > ? ORDER BY id LIMIT ?`,
 		engine.Relational, model, after, upgradeBatch)
 	if err != nil {
 		return 0, 0, fmt.Errorf("upgrade: %w", err)
 	}
 	type conv struct {
-		image     int64
-		rel, objs []float32
+		image int64
+		rel   []float32
 	}
 	var convs []conv
 	for rows.Next() {
@@ -94,8 +91,8 @@ func (l *Library) upgradeSome(ctx context.Context, model string, after int64, re
 		if err != nil {
 			continue // damaged: the catalog's checks drop it, the plan re-encodes it
 		}
-		if r, o, ok := engine.UpgradeRelational(model, v); ok {
-			convs = append(convs, conv{image, r, o})
+		if r, ok := engine.UpgradeRelational(model, v); ok {
+			convs = append(convs, conv{image, r})
 		}
 	}
 	rows.Close()
@@ -110,16 +107,12 @@ func (l *Library) upgradeSome(ctx context.Context, model string, after int64, re
 		return 0, 0, fmt.Errorf("upgrade: %w", err)
 	}
 	defer tx.Rollback()
-	adds := make([]vecWrite, 0, 2*len(convs))
+	adds := make([]vecWrite, 0, len(convs))
 	for _, c := range convs {
 		if err := putVector(tx, c.image, engine.Relational, rel.Model, c.rel); err != nil {
 			return 0, 0, fmt.Errorf("upgrade image %d: %w", c.image, err)
 		}
-		if err := putVector(tx, c.image, engine.Objects, obj.Model, c.objs); err != nil {
-			return 0, 0, fmt.Errorf("upgrade image %d: %w", c.image, err)
-		}
-		adds = append(adds, vecWrite{id: c.image, space: engine.Relational, model: rel.Model, vec: c.rel},
-			vecWrite{id: c.image, space: engine.Objects, model: obj.Model, vec: c.objs})
+		adds = append(adds, vecWrite{id: c.image, space: engine.Relational, model: rel.Model, vec: c.rel})
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, 0, fmt.Errorf("upgrade: commit: %w", err)
