@@ -131,7 +131,7 @@ func (b *builtinEncoder) EncodeSpacesBatch(imgs []image.Image, want map[string]b
 				errs[i] = fmt.Errorf("built-in object relations: %w", err)
 				continue
 			}
-			vs[i][Objects] = objectVector(dets, b.model.RelationalStats)
+			vs[i][Objects] = objectVector(dets, img, b.model.RelationalStats)
 		}
 	}
 	if !visual && !relational {

@@ -43,7 +43,10 @@ const (
 	// RelationalStatsLen is the length of BuiltinModel.RelationalStats: the
 	// mean and standard deviation of each cue, the mean descriptor, then
 	// the mean and standard deviation of each composition measure.
-	RelationalStatsLen = 2*relCueCount + relDescLen + 2*relMeasureCount
+	RelationalStatsLen = relPanelStats + 2*panelMeasureCount
+	// relPanelStats is where the panel layouts' means and deviations start
+	// in the statistics (after every other measure's).
+	relPanelStats = 2*relCueCount + relDescLen + 2*relMeasureCount
 )
 
 // relCueWeights weigh each standardised cue against the two unit-length

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"image"
 	"math"
 	"sort"
 )
@@ -43,6 +44,11 @@ var relationNames = [relationCount]string{
 	"a copy nested inside itself",
 	"an inset frame near a corner",
 	"a frame around the centre",
+	// panel layouts (relpanels.go), with the object relations in the
+	// Objects space
+	"two panels side by side",
+	"a strip of panels",
+	"a grid of panels",
 }
 
 // relationLabels are the same relations in a word or two, for a chip on
@@ -72,6 +78,9 @@ var relationLabels = [relationCount]string{
 	"nested copy",
 	"corner inset",
 	"framed centre",
+	"two panels",
+	"panel strip",
+	"panel grid",
 }
 
 // relUnnamedSmallFigure is the slot of the object relation "one small
@@ -97,7 +106,8 @@ func RelationLabel(name string) string {
 const (
 	relCompCount    = 10
 	relMeasureCount = relCompCount + objMeasureCount
-	relationCount   = relMeasureCount + relCueCount
+	relPanelStart   = relMeasureCount + relCueCount // the panel layouts' first slot
+	relationCount   = relPanelStart + panelMeasureCount
 	// relProfileSlots is the profile block's length in the vector (room to
 	// grow without changing the dimension's alignment).
 	relProfileSlots = 32
@@ -123,11 +133,12 @@ const (
 	// ObjectsDim is the length of an Objects vector: a leading 1 (so that a
 	// photo without objects is not a zero vector, which a catalog would take
 	// for damage), then the object relations' strengths.
-	ObjectsDim = 1 + objMeasureCount
+	ObjectsDim = 1 + objMeasureCount + panelMeasureCount
 	// ObjectsModelName names what fills the Objects space. v2 counts an
-	// object the detector scored under two classes once (sameObjectOnce):
-	// a catalog's v1 vectors are made again by the next index's second
-	// pass, and meanwhile "why" names no object relation for those photos.
+	// object the detector scored under two classes once (sameObjectOnce)
+	// and adds the panel layouts (relpanels.go): a catalog's v1 vectors are
+	// made again by the next index's second pass, and meanwhile "why" names
+	// no object relation for those photos.
 	ObjectsModelName = "nanodet-g object relations v2"
 )
 
@@ -208,10 +219,9 @@ func strength(x float64, mean, sd float32) float64 {
 }
 
 // objectVector is the Objects space's vector of one image: 1, then the
-// strength of each object relation of its detections. stats is
-// RelationalStats (the object measures' means and deviations are among the
-// measures').
-func objectVector(dets []Detection, stats []float32) []float32 {
+// object relations' strengths from its detections, then the panel
+// layouts' from the picture itself (standardised like every measure).
+func objectVector(dets []Detection, img image.Image, stats []float32) []float32 {
 	ms := stats[2*relCueCount+relDescLen:]
 	m := objectMeasures(dets)
 	v := make([]float32, ObjectsDim)
@@ -219,6 +229,10 @@ func objectVector(dets []Detection, stats []float32) []float32 {
 	for i, x := range m {
 		j := relCompCount + i
 		v[1+i] = float32(strength(x, ms[j], ms[relMeasureCount+j]))
+	}
+	ps := stats[relPanelStats:]
+	for i, x := range panelMeasures(img) {
+		v[1+objMeasureCount+i] = float32(strength(x, ps[i], ps[panelMeasureCount+i]))
 	}
 	return v
 }
@@ -244,6 +258,8 @@ func appendProfile(v2 []float32, p [relationCount]float64) []float32 {
 // object relations (kept in the Objects space instead).
 func slotWeight(i int) float64 {
 	switch {
+	case i >= relPanelStart:
+		return 0
 	case i >= relMeasureCount:
 		return relQuietWeight
 	case i >= relCompCount:
@@ -275,10 +291,16 @@ func profileOf(v, objects []float32) ([relationCount]float64, bool) {
 		}
 	}
 	if len(objects) == ObjectsDim && objects[0] == 1 {
-		for i, x := range objects[1:] {
+		read := func(slot int, x float32) {
 			if !math.IsNaN(float64(x)) {
-				p[relCompCount+i] = min(max(float64(x), 0), relProfileCap)
+				p[slot] = min(max(float64(x), 0), relProfileCap)
 			}
+		}
+		for i, x := range objects[1 : 1+objMeasureCount] {
+			read(relCompCount+i, x)
+		}
+		for i, x := range objects[1+objMeasureCount:] {
+			read(relPanelStart+i, x)
 		}
 	}
 	return p, true

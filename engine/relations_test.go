@@ -16,28 +16,28 @@ func TestRelationProfileRoundTrip(t *testing.T) {
 	}
 	Normalize(v2)
 	var p [relationCount]float64
-	p[0], p[5], p[11], p[relationCount-1] = 3, 1.5, 2.5, 0.75 // slot 11: an object relation, the last a v2 cue (quiet)
+	p[0], p[5], p[11], p[relPanelStart-1], p[relPanelStart+1] = 3, 1.5, 2.5, 0.75, 3 // slot 11: an object relation; a v2 cue (quiet); a panel layout
 	v := appendProfile(v2, p)
 	if len(v) != RelationalDim {
 		t.Fatalf("length %d, want %d", len(v), RelationalDim)
 	}
-	// The object relations are not in the vector: their slot stays zero,
-	// and they are read from the Objects vector.
-	if x := v[relSketchDim+11]; x != 0 {
-		t.Errorf("object relation stored in the relational vector: %v", x)
+	// The object relations and panel layouts are not in the vector: their
+	// slots stay zero, and they are read from the Objects vector.
+	if x, y := v[relSketchDim+11], v[relSketchDim+relPanelStart+1]; x != 0 || y != 0 {
+		t.Errorf("object relation %v or panel layout %v stored in the relational vector", x, y)
 	}
 	obj := make([]float32, ObjectsDim)
-	obj[0], obj[1+11-relCompCount] = 1, 2.5
+	obj[0], obj[1+11-relCompCount], obj[1+objMeasureCount+1] = 1, 2.5, 3
 	for _, c := range []struct {
-		objects []float32
-		slot11  float64
-	}{{obj, 2.5}, {nil, 0}, {obj[:3], 0}} {
+		objects       []float32
+		slot11, panel float64
+	}{{obj, 2.5, 3}, {nil, 0, 0}, {obj[:3], 0, 0}} {
 		got, ok := profileOf(v, c.objects)
 		if !ok {
 			t.Fatal("profile not readable")
 		}
 		want := p
-		want[11] = c.slot11
+		want[11], want[relPanelStart+1] = c.slot11, c.panel
 		for i := range want {
 			if math.Abs(got[i]-want[i]) > 1e-4 {
 				t.Errorf("objects %v, slot %d: %.5f, want %.5f", c.objects, i, got[i], want[i])

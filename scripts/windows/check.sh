@@ -84,7 +84,7 @@ build_test internal/osopen osopen
 ok "cross-built the test binaries ($((SECONDS - t)) s)"
 run_test internal/osopen osopen -test.v
 run_test engine engine -test.v \
-  -test.run '^Test(ConvertedModelMatchesTFJS|Decode.*|Detect.*|CompareSelfIsOne|VisualSameObjectBeatsUnrelated|EncodeMirrorRelational|CloseWaitsForEncodes|Plugin.*|RelationalLayout|RelationProfileRoundTrip|ExplainRelationalSaysNothingItCannotKnow|RelationalVectorNeedsNoDetector|RelationLabels|SameObjectOnce|SketchKeepsCosines|FindRuntime.*|ShrinkMatchesAreaAverage|EncodeJPEGRoundTrip|ShrinkTo|Orientation.*|EncodeFileMatchesDecodeScaled|CaptureTime.*|SpecialFilesAreRefusedOnWindows)$'
+  -test.run '^Test(ConvertedModelMatchesTFJS|Decode.*|Detect.*|CompareSelfIsOne|VisualSameObjectBeatsUnrelated|EncodeMirrorRelational|CloseWaitsForEncodes|Plugin.*|RelationalLayout|RelationProfileRoundTrip|ExplainRelationalSaysNothingItCannotKnow|RelationalVectorNeedsNoDetector|RelationLabels|SameObjectOnce|PanelLayoutsOfComposites|SketchKeepsCosines|FindRuntime.*|ShrinkMatchesAreaAverage|EncodeJPEGRoundTrip|ShrinkTo|Orientation.*|EncodeFileMatchesDecodeScaled|CaptureTime.*|SpecialFilesAreRefusedOnWindows)$'
 run_test library library -test.v -test.skip '^(TestHostileCorpus|TestKillDuringIndexing)$'
 
 # 2. The release zip's relview.exe against the Linux build.
