@@ -41,8 +41,9 @@ const (
 	RelationalDim = relSketchDim + relProfileSlots
 
 	// RelationalStatsLen is the length of BuiltinModel.RelationalStats: the
-	// mean and standard deviation of each cue, the mean descriptor, then
-	// the mean and standard deviation of each composition measure.
+	// mean and standard deviation of each cue, the mean descriptor, the
+	// mean and standard deviation of each measure, then of each panel
+	// layout.
 	RelationalStatsLen = relPanelStats + 2*panelMeasureCount
 	// relPanelStats is where the panel layouts' means and deviations start
 	// in the statistics (after every other measure's).

@@ -11,7 +11,7 @@ import (
 // along one column (or row) in nearly every row (or column), where the
 // steps beside it are small. Photos rarely have one: an edge of a building
 // is straight but seldom crosses the whole frame. The measures are read
-// off a small grey copy of the picture, so they cost ~1 ms; they ride with
+// off a small grey copy of the picture (2.2 ms, BenchmarkPanelMeasures); they ride with
 // the object relations in the Objects space (the second indexing pass), so
 // the relational vector is unchanged.
 

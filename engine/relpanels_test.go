@@ -75,3 +75,15 @@ func TestWhyNamesTwoPanels(t *testing.T) {
 		t.Errorf("without the objects, why = %+v names %q", why, want)
 	}
 }
+
+// BenchmarkPanelMeasures: the panel layouts of one decoded photo (what the
+// second indexing pass adds to the detector for them).
+func BenchmarkPanelMeasures(b *testing.B) {
+	img, err := DecodeFileScaled(photo("chelsea.png"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		panelMeasures(img)
+	}
+}
