@@ -7,13 +7,14 @@ import (
 
 // Panel layouts (objects v2): a picture made of panels — two side by side
 // (before and after), a strip (stages), a grid (a contact sheet, one odd
-// tile) — shows straight seams that cross it whole: a step in brightness
-// along one column (or row) in nearly every row (or column), where the
-// steps beside it are small. Photos rarely have one: an edge of a building
-// is straight but seldom crosses the whole frame. The measures are read
-// off a small grey copy of the picture (2.2 ms, BenchmarkPanelMeasures); they ride with
-// the object relations in the Objects space (the second indexing pass), so
-// the relational vector is unchanged.
+// tile) — shows straight seams that cross it whole: a step in brightness,
+// or a thin gutter line, along one column (or row) in most rows (or
+// columns), where the steps beside it are small. Photos rarely have one:
+// an edge of a building is straight but seldom crosses the whole frame.
+// The measures are read off a small grey copy of the picture (2.2 ms,
+// BenchmarkPanelMeasures); they ride with the object relations in the
+// Objects space (the second indexing pass), so the relational vector is
+// unchanged.
 
 const (
 	panelMeasureCount = 3
