@@ -32,6 +32,6 @@ var relWhyLevel = [relationCount]float64{
 	1.489, // an inset frame near a corner
 	2.990, // a frame around the centre
 	1.000, // two panels side by side
-	2.990, // a strip of panels
+	1.000, // a strip of panels
 	1.000, // a grid of panels
 }
