@@ -338,13 +338,22 @@ func TestNeighbourTileShowsWhy(t *testing.T) {
 	if got := strings.Join(tile.chipLabels(), "|"); got != "strata|mirror" {
 		t.Errorf("why chips %q", got)
 	}
-	// In a narrow tile the first takes the line and the second is "+1".
+	// In a narrow tile the first takes the line whole, with "+1" when that
+	// fits beside it; in a tile too narrow even for it alone, it is
+	// shortened and the "+1" kept.
 	long := hitsOf([]library.Neighbour{{Image: library.Image{ID: 3, Path: "c.jpg"}, Score: 0.5, Why: []engine.Relation{
 		{Relation: "small figure on empty ground", Strength: 0.9}, {Relation: "reflection of a scene below itself", Strength: 0.5}}}})
-	tile.setGeometry(newTileGeometry(120, maxChips))
+	for _, w := range []float32{150, 120, 105} {
+		tile.setGeometry(newTileGeometry(w, maxChips))
+		tile.setHit(long[0], 1, nil)
+		if got := tile.chipLabels(); len(got) == 0 || got[0] != "figure on ground" || (len(got) == 2 && got[1] != "+1") || len(got) > 2 {
+			t.Errorf("why chips in a tile %v wide: %q", w, got)
+		}
+	}
+	tile.setGeometry(newTileGeometry(60, maxChips))
 	tile.setHit(long[0], 1, nil)
-	if got := tile.chipLabels(); len(got) != 2 || got[1] != "+1" || !strings.HasPrefix(got[0], "fig") {
-		t.Errorf("narrow why chips %q", got)
+	if got := tile.chipLabels(); len(got) != 2 || got[1] != "+1" || !strings.HasPrefix(got[0], "fi") || got[0] == "figure on ground" {
+		t.Errorf("why chips in a tile 60 wide: %q", got)
 	}
 	// The hover preview names them in full, with their strength in words.
 	if got := strings.Join(hoverWhy(long[0].Why), "|"); got != "Shares with the query:|  small figure on empty ground (strong in both)|  reflection of a scene below itself (present in both)" {

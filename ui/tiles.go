@@ -223,15 +223,25 @@ func (t *neighbourTile) fitTexts() {
 	t.name.Text = f.fit(t.full, t.geo.w)
 	t.score.Text = f.fit(t.score.Text, t.geo.w)
 	// The chips share the line. When the second does not fit whole beside
-	// the first, the first takes the line and the second says "+1".
+	// the first, the first takes the line whole, followed by "+1" when that
+	// fits too (the hover preview names them all): a label cut to
+	// "figure …round" says less than the whole one alone.
 	n := min(len(t.chipTexts), t.geo.chips)
 	texts := append([]string(nil), t.chipTexts[:n]...)
 	width := func(s string) float32 {
 		return fyne.MeasureText(s, theme.CaptionTextSize(), fyne.TextStyle{}).Width + chipGap
 	}
 	if n == 2 && width(texts[0])+width(texts[1]) > t.geo.w {
-		texts[1] = fmt.Sprintf("+%d", len(t.chipTexts)-1)
-		texts[0] = f.fit(texts[0], t.geo.w-width(texts[1])-chipGap)
+		more := fmt.Sprintf("+%d", len(t.chipTexts)-1)
+		switch {
+		case width(texts[0])+width(more) <= t.geo.w:
+			texts[1] = more
+		case width(texts[0]) <= t.geo.w:
+			texts, n = texts[:1], 1
+		default:
+			texts[1] = more
+			texts[0] = f.fit(texts[0], t.geo.w-width(more)-chipGap)
+		}
 	} else if n == 1 {
 		texts[0] = f.fit(texts[0], t.geo.w-chipGap)
 	}
