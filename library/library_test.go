@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -462,5 +463,51 @@ func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Pause holds the files already queued for the workers too: after it, only
+// the batches the workers had begun finish (here two, one file each), not
+// the ones waiting in the feed.
+func TestPauseHoldsQueuedFiles(t *testing.T) {
+	lib := openLib(t, sampleFolder(t), t.TempDir(), Options{Workers: 2})
+	const n = 20
+	var mu sync.Mutex
+	started := 0
+	release := make(chan struct{})
+	work := func(ids []int) []result {
+		mu.Lock()
+		started += len(ids)
+		first := started <= 2
+		mu.Unlock()
+		if first {
+			<-release // the two the workers begin before the pause
+		}
+		return nil
+	}
+	w := &writer{l: lib, batch: 4, progress: func(Progress) {}, p: Progress{Phase: PhaseIndex, Total: n}, start: time.Now()}
+	done := make(chan error, 1)
+	go func() { done <- lib.runPool(context.Background(), n, 1, work, w) }()
+	count := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return started
+	}
+	for count() < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // the feed fills behind the busy workers
+	lib.Pause()
+	close(release)
+	time.Sleep(200 * time.Millisecond)
+	if got := count(); got != 2 {
+		t.Errorf("%d files begun after the pause, want only the 2 begun before it", got)
+	}
+	lib.Resume()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := count(); got != n {
+		t.Errorf("%d files processed after resuming, want %d", got, n)
 	}
 }

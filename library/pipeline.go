@@ -105,6 +105,11 @@ func (l *Library) runPool(ctx context.Context, n, batch int, work func(ids []int
 		go func() {
 			defer wg.Done()
 			for i := range idx {
+				// The feed holds a batch per worker: a pause must also hold
+				// what is queued, not only what the feeder has yet to send.
+				if l.gate.wait(ctx) != nil {
+					continue // stopped: the rest of the feed is dropped
+				}
 				for _, r := range work(takeMore(idx, i, batch)) {
 					resCh <- r
 				}
