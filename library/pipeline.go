@@ -358,7 +358,7 @@ func readTaken(abs string) (int64, error) {
 	// there): read it whole, as indexing does.
 	data, err := readFile(abs)
 	if err != nil {
-		return 0, fmt.Errorf("read capture date: %s", err)
+		return 0, fmt.Errorf("read capture date: %w", err)
 	}
 	return takenOf(data), nil
 }
