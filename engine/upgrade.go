@@ -14,10 +14,6 @@ import (
 // its vectors.
 const relationalV3Name = "builtin-relational-v3 (approximation of relsim)"
 
-// v3ObjectWeight is the weight v3 gave the object relations inside the
-// profile block (v3.1 keeps them in the Objects space instead).
-const v3ObjectWeight = 0.05
-
 // UpgradableRelationalModels names the earlier encoders whose vectors
 // UpgradeRelational converts.
 func UpgradableRelationalModels() []string { return []string{relationalV3Name} }

@@ -5,6 +5,10 @@ import (
 	"testing"
 )
 
+// v3ObjectWeight is the weight v3 gave the object relations inside the
+// profile block (v3.1 keeps them in the Objects space instead).
+const v3ObjectWeight = 0.05
+
 // A v3 vector (object relations at weight 0.05 inside the vector) upgrades
 // to exactly what v3.1 computes from the photo; its object relations (v1's)
 // are dropped, for the second pass to find again.
